@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerDemo } from './commands/demo';
+import { registerDrain } from './commands/drain';
+import { registerLocal } from './commands/local';
+import { registerProduce } from './commands/produce';
+import { registerQuarantine } from './commands/quarantine';
+import { registerSpend } from './commands/spend';
+
+const program = new Command('ccb')
+  .description('Cost Circuit Breaker: real-time spend guard for LLM applications')
+  .showHelpAfterError();
+
+for (const register of [registerLocal, registerProduce, registerDrain, registerSpend, registerQuarantine, registerDemo]) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`ccb: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
