@@ -1,0 +1,120 @@
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTER_NAMES } from '../../core/aggregation/spend-items';
+import type {
+  SessionOutcome,
+  SessionUpdate,
+  SpendItemOutcome,
+  SpendItemUpdate,
+  SpendStore,
+} from '../../core/ingest/ports';
+
+/** Per-shard watermark attribute; top-level so the first write needs no parent map to exist. */
+export const watermarkAttribute = (shardId: string): string => `wm#${shardId}`;
+/** One attribute per claimed event id, holding the stream position that claimed it. */
+export const CLAIM_PREFIX = 'c#';
+
+const rawString = (value: AttributeValue | undefined): string | undefined => value?.S;
+
+class ExpressionBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private count = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#n${this.count++}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.count++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+}
+
+/**
+ * SpendStore on DynamoDB: each update is a single conditional UpdateItem, so an item's counters and its
+ * watermark (or its claims) move together or not at all. On a failed condition DynamoDB returns the item
+ * (ReturnValuesOnConditionCheckFailure), which saves the read a retry needs.
+ */
+export class DynamoDbSpendStore implements SpendStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome> {
+    const x = new ExpressionBuilder();
+    const watermark = x.name(watermarkAttribute(update.shardId));
+    const sets = [`${watermark} = ${x.value(update.lastSequence)}`];
+    for (const [label, value] of Object.entries(update.labels))
+      sets.push(`${x.name(label)} = ${x.value(value)}`);
+    const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
+    const condition =
+      update.expectedWatermark === undefined
+        ? `attribute_not_exists(${watermark}) OR ${watermark} < ${x.value(update.firstSequence)}`
+        : `${watermark} = ${x.value(update.expectedWatermark)}`;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: update.key,
+          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: x.names,
+          ExpressionAttributeValues: x.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'applied' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = rawString(error.Item?.[watermarkAttribute(update.shardId)]);
+      if (current === undefined) throw error;
+      return { kind: 'behind_watermark', watermark: current };
+    }
+  }
+
+  async applySession(update: SessionUpdate): Promise<SessionOutcome> {
+    const x = new ExpressionBuilder();
+    const sets = [
+      `${x.name('session_id')} = ${x.value(update.sessionId)}`,
+      `${x.name('expires_at')} = ${x.value(update.expiresAt)}`,
+      `${x.name('last_event_at')} = ${x.value(update.lastEventAt)}`,
+    ];
+    const conditions: string[] = [];
+    for (const claim of update.claims) {
+      const attribute = x.name(`${CLAIM_PREFIX}${claim.eventId}`);
+      sets.push(`${attribute} = ${x.value(claim.recordRef)}`);
+      conditions.push(`attribute_not_exists(${attribute})`);
+    }
+    const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
+    adds.push(`${x.name('intents')} ${x.value(new Set(update.intents))}`);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: update.key,
+          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: x.names,
+          ExpressionAttributeValues: x.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'applied' };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const claims = new Map<string, string>();
+      for (const [attribute, value] of Object.entries(error.Item ?? {})) {
+        const holder = rawString(value);
+        if (attribute.startsWith(CLAIM_PREFIX) && holder !== undefined) {
+          claims.set(attribute.slice(CLAIM_PREFIX.length), holder);
+        }
+      }
+      return { kind: 'claims_taken', claims };
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
+import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
+import { createIngestBatch, type IngestResult, type StreamRecord } from './core/ingest/ingest-batch';
+import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
+import { documentClient } from './shared/aws-clients';
+import { requireEnv } from './shared/config';
+import { logger, metrics, tracer } from './shared/powertools';
+
+const ingestBatch = createIngestBatch({
+  store: new DynamoDbSpendStore(documentClient, requireEnv('SPEND_TABLE_NAME')),
+  quarantine: new DynamoDbQuarantineStore(documentClient, requireEnv('QUARANTINE_TABLE_NAME')),
+  prices: DEFAULT_PRICE_TABLE,
+  onWriteError: (error, context) =>
+    logger.error('write failed; the record will be retried', { error, ...context }),
+});
+
+const toStreamRecord = (record: KinesisStreamRecord): StreamRecord => ({
+  shardId: record.eventID.split(':')[0] ?? record.eventID,
+  sequenceNumber: record.kinesis.sequenceNumber,
+  partitionKey: record.kinesis.partitionKey,
+  arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1_000),
+  data: Buffer.from(record.kinesis.data, 'base64'),
+});
+
+const publishMetrics = (result: IngestResult): void => {
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
+  metrics.addMetric('EventsCounted', MetricUnit.Count, result.counted);
+  metrics.addMetric('DuplicatesIgnored', MetricUnit.Count, result.duplicates);
+  metrics.addMetric('SpendNanoUsd', MetricUnit.Count, result.costNano);
+  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, result.writes.spendItems + result.writes.sessions);
+  const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
+  metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
+};
+
+/**
+ * Kinesis -> hourly/daily/15-minute spend and per-session cost. Reports only the first unprocessed
+ * record: Lambda checkpoints before it and redelivers from there, and the writes are idempotent per
+ * stream position, so nothing is lost or counted twice.
+ */
+const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
+  const result = await ingestBatch(event.Records.map(toStreamRecord));
+  publishMetrics(result);
+  logger.info('batch folded', { ...result });
+  return {
+    batchItemFailures:
+      result.firstFailedSequenceNumber === undefined
+        ? []
+        : [{ itemIdentifier: result.firstFailedSequenceNumber }],
+  };
+};
+
+export const handler = middy(aggregate)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

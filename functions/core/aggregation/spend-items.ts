@@ -1,0 +1,102 @@
+import type { PricedCostEvent } from '../events/cost-event';
+import { quarterLabel, utcDay, utcHour, utcQuarter } from '../time';
+
+/** Counters every spend item carries; all are added, never set, so partial sums compose. */
+export interface SpendCounters {
+  events: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_nano: number;
+  cache_hits: number;
+  /** Producer-reported cost and the count of events that reported one, to spot under-reporting. */
+  reported_cost_nano: number;
+  reported_events: number;
+}
+
+export const COUNTER_NAMES: readonly (keyof SpendCounters)[] = [
+  'events',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cost_nano',
+  'cache_hits',
+  'reported_cost_nano',
+  'reported_events',
+];
+
+export const zeroCounters = (): SpendCounters => ({
+  events: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_nano: 0,
+  cache_hits: 0,
+  reported_cost_nano: 0,
+  reported_events: 0,
+});
+
+export const addEvent = (counters: SpendCounters, event: PricedCostEvent): void => {
+  counters.events += 1;
+  counters.input_tokens += event.inputTokens;
+  counters.output_tokens += event.outputTokens;
+  counters.cache_read_tokens += event.cacheReadTokens;
+  counters.cache_write_tokens += event.cacheWriteTokens + event.cacheWrite1hTokens;
+  counters.cost_nano += event.costNano;
+  if (event.cacheHit) counters.cache_hits += 1;
+  if (event.reportedCostNano !== null) {
+    counters.reported_cost_nano += event.reportedCostNano;
+    counters.reported_events += 1;
+  }
+};
+
+export type SpendItemKind = 'hour' | 'day' | 'quarter';
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** Descriptive attributes stored on the item so reads need not parse keys. */
+export type ItemLabels = Record<string, string | number>;
+
+export interface SpendItemRef {
+  kind: SpendItemKind;
+  key: ItemKey;
+  labels: ItemLabels;
+}
+
+/**
+ * The three spend aggregates one event folds into, all by event time (UTC):
+ * hourly per (day, hour, intent, model, component, language); the day's total; the 15-minute bucket.
+ */
+export const spendItemsFor = (event: PricedCostEvent): [SpendItemRef, SpendItemRef, SpendItemRef] => {
+  const day = utcDay(event.occurredAt);
+  const hour = utcHour(event.occurredAt);
+  const quarter = quarterLabel(utcQuarter(event.occurredAt));
+  const hh = String(hour).padStart(2, '0');
+  return [
+    {
+      kind: 'hour',
+      key: {
+        pk: `HOUR#${day}`,
+        sk: `${hh}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
+      },
+      labels: {
+        day,
+        hour,
+        intent: event.intent,
+        model_id: event.modelId,
+        component: event.component,
+        language: event.language,
+      },
+    },
+    { kind: 'day', key: { pk: `DAY#${day}`, sk: 'TOTAL' }, labels: { day } },
+    { kind: 'quarter', key: { pk: `Q15#${day}`, sk: quarter }, labels: { day, quarter } },
+  ];
+};
+
+export const sessionKey = (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' });

@@ -1,0 +1,148 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import v1Schema from '../../../schemas/cost-event.v1.json' with { type: 'json' };
+import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' };
+import { canonicalModelId, type PriceTable, priceEvent } from '../pricing/price-table';
+import type { CostEvent, CostEventV1, CostEventV2, PricedCostEvent } from './cost-event';
+import { fromV2, upcastV1 } from './upcast';
+
+/** Machine-readable reasons an event is quarantined instead of counted. */
+export type QuarantineReason =
+  | 'record_too_large'
+  | 'malformed_json'
+  | 'not_an_object'
+  | 'unsupported_schema_version'
+  | 'unknown_field'
+  | 'oversize_field'
+  | 'schema_violation'
+  | 'invalid_timestamp'
+  | 'unknown_model'
+  | 'unknown_region';
+
+export type DecodeResult =
+  | { ok: true; event: PricedCostEvent }
+  | { ok: false; reason: QuarantineReason; detail: string; schemaVersion: string | null };
+
+/** Far above any valid event (about 1 KB); checked before parsing so a huge record costs nothing. */
+export const MAX_EVENT_BYTES = 16 * 1024;
+
+// Patterns in the schemas are anchored character classes: linear time, no ReDoS on untrusted input.
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateV1 = ajv.compile<CostEventV1>(v1Schema);
+const validateV2 = ajv.compile<CostEventV2>(v2Schema);
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+const MIN_OCCURRED_AT = v2Schema.properties.occurred_at.minimum;
+const MAX_OCCURRED_AT = v2Schema.properties.occurred_at.maximum;
+
+const schemaFailure = (
+  errors: ErrorObject[] | null | undefined,
+  schemaVersion: string,
+): Extract<DecodeResult, { ok: false }> => {
+  const error = errors?.[0];
+  const path = error?.instancePath || '/';
+  if (error?.keyword === 'additionalProperties') {
+    const field = String((error.params as { additionalProperty?: unknown }).additionalProperty);
+    return { ok: false, reason: 'unknown_field', detail: `unknown field "${field}"`, schemaVersion };
+  }
+  if (error?.keyword === 'maxLength') {
+    return {
+      ok: false,
+      reason: 'oversize_field',
+      detail: `${path} ${error.message ?? ''}`.trim(),
+      schemaVersion,
+    };
+  }
+  return {
+    ok: false,
+    reason: 'schema_violation',
+    detail: `${path} ${error?.message ?? 'is invalid'}`.trim(),
+    schemaVersion,
+  };
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const validated = <T>(validate: ValidateFunction<T>, value: unknown): value is T => validate(value);
+
+/**
+ * Turns one stream record into a priced cost event, or says why it must be quarantined.
+ * Pure: the same bytes and price table always give the same answer.
+ */
+export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeResult => {
+  if (data.byteLength > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      reason: 'record_too_large',
+      detail: `${data.byteLength} bytes > ${MAX_EVENT_BYTES}`,
+      schemaVersion: null,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data));
+  } catch (error) {
+    return {
+      ok: false,
+      reason: 'malformed_json',
+      detail: (error as Error).message.slice(0, 200),
+      schemaVersion: null,
+    };
+  }
+  if (!isPlainObject(parsed)) {
+    return {
+      ok: false,
+      reason: 'not_an_object',
+      detail: 'a cost event is a JSON object',
+      schemaVersion: null,
+    };
+  }
+
+  const version = parsed.schema_version;
+  let event: CostEvent;
+  if (version === undefined) {
+    if (!validated(validateV1, parsed)) return schemaFailure(validateV1.errors, '1');
+    const occurredAt = Date.parse(parsed.timestamp);
+    if (Number.isNaN(occurredAt) || occurredAt < MIN_OCCURRED_AT || occurredAt >= MAX_OCCURRED_AT) {
+      return {
+        ok: false,
+        reason: 'invalid_timestamp',
+        detail: `timestamp ${parsed.timestamp}`,
+        schemaVersion: '1',
+      };
+    }
+    event = upcastV1(parsed, occurredAt);
+  } else {
+    const major = typeof version === 'string' ? version.split('.')[0] : undefined;
+    if (major !== '2') {
+      return {
+        ok: false,
+        reason: 'unsupported_schema_version',
+        detail: `schema_version ${JSON.stringify(version).slice(0, 20)}`,
+        schemaVersion: typeof version === 'string' ? version.slice(0, 10) : null,
+      };
+    }
+    if (!validated(validateV2, parsed)) return schemaFailure(validateV2.errors, String(version));
+    event = fromV2(parsed);
+  }
+
+  const price = priceEvent(event, prices);
+  if (!price.ok) {
+    const subject = price.reason === 'unknown_model' ? event.modelId : event.region;
+    return {
+      ok: false,
+      reason: price.reason,
+      detail: `no price for ${subject}`,
+      schemaVersion: event.schemaVersion,
+    };
+  }
+  return {
+    ok: true,
+    event: {
+      ...event,
+      modelId: canonicalModelId(event.modelId),
+      costNano: price.costNano,
+      priceTable: prices.version,
+    },
+  };
+};

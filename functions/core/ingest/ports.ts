@@ -1,0 +1,63 @@
+import type { ItemKey, ItemLabels, SpendCounters } from '../aggregation/spend-items';
+import type { QuarantineReason } from '../events/decode';
+
+/**
+ * Adds a batch's counters to one spend item at most once per stream position. The item remembers, per
+ * shard, the highest sequence number applied to it (its watermark).
+ */
+export interface SpendItemUpdate {
+  key: ItemKey;
+  labels: ItemLabels;
+  counters: SpendCounters;
+  shardId: string;
+  firstSequence: string;
+  lastSequence: string;
+  /**
+   * Absent: apply only if the watermark is missing or below firstSequence (the normal case).
+   * Present: apply only if the watermark still equals it (after a retry re-folded the unapplied part).
+   */
+  expectedWatermark?: string;
+}
+
+export type SpendItemOutcome = { kind: 'applied' } | { kind: 'behind_watermark'; watermark: string };
+
+/** One event claimed on its session item by its stream position; a duplicate finds the claim taken. */
+export interface SessionClaim {
+  eventId: string;
+  recordRef: string;
+}
+
+export interface SessionUpdate {
+  key: ItemKey;
+  sessionId: string;
+  intents: string[];
+  counters: SpendCounters;
+  lastEventAt: number;
+  expiresAt: number;
+  claims: SessionClaim[];
+}
+
+/** When any claim is taken, nothing is written and every existing claim of the item is returned. */
+export type SessionOutcome = { kind: 'applied' } | { kind: 'claims_taken'; claims: Map<string, string> };
+
+export interface SpendStore {
+  applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome>;
+  applySession(update: SessionUpdate): Promise<SessionOutcome>;
+}
+
+/** A record that cannot be counted, kept with a copy of its bytes so nothing is lost. */
+export interface QuarantinedRecord {
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  arrivedAt: number;
+  reason: QuarantineReason;
+  detail: string;
+  schemaVersion: string | null;
+  data: Uint8Array;
+}
+
+export interface QuarantineStore {
+  /** Idempotent: keyed by stream position, so a retried batch rewrites the same item. */
+  put(record: QuarantinedRecord): Promise<void>;
+}

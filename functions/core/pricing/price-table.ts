@@ -1,0 +1,50 @@
+import table20241101 from '../../../schemas/price-tables/2024-11-01.json' with { type: 'json' };
+import type { CostEvent } from '../events/cost-event';
+
+/** Nano-dollars per token for each billed token class. */
+export interface ModelPrices {
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  cache_write_1h: number;
+}
+
+export interface PriceTable {
+  version: string;
+  models: Record<string, ModelPrices>;
+  /** 10000 = 1.0x; integers keep the multiplication exact. */
+  region_multiplier_basis_points: Record<string, number>;
+}
+
+export const DEFAULT_PRICE_TABLE: PriceTable = table20241101;
+
+export type PricingFailure = 'unknown_model' | 'unknown_region';
+export type PriceResult = { ok: true; costNano: number } | { ok: false; reason: PricingFailure };
+
+// Cross-region inference profiles ("us.anthropic...") bill at the base model's price.
+const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|us-gov|global)\./;
+
+/** The model id used for pricing and aggregation: the base model behind an inference profile. */
+export const canonicalModelId = (modelId: string): string => modelId.replace(INFERENCE_PROFILE_PREFIX, '');
+
+/**
+ * Server-side cost of one event: each token class at its own price (cache reads and writes are not
+ * input tokens), times the region multiplier, rounded half up to a whole nano-dollar.
+ */
+export const priceEvent = (event: CostEvent, table: PriceTable): PriceResult => {
+  const prices = table.models[canonicalModelId(event.modelId)];
+  if (prices === undefined) return { ok: false, reason: 'unknown_model' };
+  const multiplier = table.region_multiplier_basis_points[event.region];
+  if (multiplier === undefined) return { ok: false, reason: 'unknown_region' };
+  const base =
+    event.inputTokens * prices.input +
+    event.outputTokens * prices.output +
+    event.cacheReadTokens * prices.cache_read +
+    event.cacheWriteTokens * prices.cache_write +
+    event.cacheWrite1hTokens * prices.cache_write_1h;
+  return {
+    ok: true,
+    costNano: multiplier === 10_000 ? base : Math.floor((base * multiplier + 5_000) / 10_000),
+  };
+};

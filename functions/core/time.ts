@@ -1,0 +1,32 @@
+const MS_PER_DAY = 86_400_000;
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_QUARTER = 900_000;
+
+const dayNames = new Map<number, string>();
+
+/** The UTC calendar day of an instant: the budget day. 23:59:59.999 and 00:00:00.000 fall on different days. */
+export const utcDay = (epochMs: number): string => {
+  const dayIndex = Math.floor(epochMs / MS_PER_DAY);
+  let name = dayNames.get(dayIndex);
+  if (name === undefined) {
+    name = new Date(dayIndex * MS_PER_DAY).toISOString().slice(0, 10);
+    dayNames.set(dayIndex, name);
+  }
+  return name;
+};
+
+export const utcHour = (epochMs: number): number => Math.floor((epochMs % MS_PER_DAY) / MS_PER_HOUR);
+
+/** Index of the 15-minute bucket within the UTC day, 0..95. */
+export const utcQuarter = (epochMs: number): number => Math.floor((epochMs % MS_PER_DAY) / MS_PER_QUARTER);
+
+/** "HH:MM" of the start of a 15-minute bucket. */
+export const quarterLabel = (quarter: number): string =>
+  `${String(Math.floor(quarter / 4)).padStart(2, '0')}:${String((quarter % 4) * 15).padStart(2, '0')}`;
+
+/** Epoch ms of 00:00:00.000 UTC of a YYYY-MM-DD day. */
+export const startOfUtcDay = (day: string): number => {
+  const ms = Date.parse(`${day}T00:00:00.000Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(ms)) throw new RangeError(`not a UTC day: ${day}`);
+  return ms;
+};

@@ -1,0 +1,193 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { decodeCostEvent } from '../../../../functions/core/events/decode';
+import { createIngestBatch, type StreamRecord } from '../../../../functions/core/ingest/ingest-batch';
+import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
+import { streamPayloads } from '../../../helpers/arbitraries';
+import { aBatch, aV2Event, encode } from '../../../helpers/cost-events';
+import { InMemorySpendStore } from '../../../helpers/in-memory-spend-store';
+
+const ingestInto = (store: InMemorySpendStore) =>
+  createIngestBatch({ store, quarantine: store, prices: DEFAULT_PRICE_TABLE, concurrency: 4 });
+
+/** What the totals must be: each valid event once per (session, event_id), whatever the delivery did. */
+const expectedTotals = (payloads: unknown[]) => {
+  const seen = new Set<string>();
+  let cost = 0;
+  let events = 0;
+  for (const payload of payloads) {
+    const decoded = decodeCostEvent(encode(payload), DEFAULT_PRICE_TABLE);
+    if (!decoded.ok) continue;
+    const id = `${decoded.event.sessionId}|${decoded.event.eventId}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    cost += decoded.event.costNano;
+    events += 1;
+  }
+  return { cost, events };
+};
+
+const expectExactTotals = (store: InMemorySpendStore, payloads: unknown[]) => {
+  const { cost, events } = expectedTotals(payloads);
+  for (const prefix of ['HOUR#', 'DAY#', 'Q15#', 'SESSION#'] as const) {
+    expect([prefix, store.total(prefix, 'cost_nano'), store.total(prefix, 'events')]).toEqual([
+      prefix,
+      cost,
+      events,
+    ]);
+  }
+};
+
+describe('ingestBatch', () => {
+  it('folds a batch into hourly, daily, 15-minute and session items', async () => {
+    // Prepare
+    const store = new InMemorySpendStore();
+    const payloads = [
+      aV2Event({ event_id: 'a', input_tokens: 800, output_tokens: 400 }),
+      aV2Event({ event_id: 'b', input_tokens: 800, output_tokens: 400 }),
+    ];
+
+    // Act
+    const result = await ingestInto(store)(aBatch(payloads));
+
+    // Assess
+    expect(result).toMatchObject({ records: 2, counted: 2, duplicates: 0, costNano: 16_800_000 });
+    expect(result.firstFailedSequenceNumber).toBeUndefined();
+    expect(result.writes).toMatchObject({ spendItems: 3, sessions: 1 });
+    expect(store.items.get('DAY#2025-03-15|TOTAL')).toMatchObject({ events: 2, cost_nano: 16_800_000 });
+    expectExactTotals(store, payloads);
+  });
+
+  it('counts a producer duplicate once, within a batch and across batches', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const event = aV2Event({ event_id: 'dup-1' });
+
+    const first = await ingest(aBatch([event, event]));
+    const second = await ingest(aBatch([event], { firstSequence: 99_000_000n }));
+
+    expect(first).toMatchObject({ counted: 1, duplicates: 1 });
+    expect(second).toMatchObject({ counted: 0, duplicates: 1 });
+    expectExactTotals(store, [event]);
+  });
+
+  it('counts nothing twice when the same batch is delivered again', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const batch = aBatch([aV2Event({ event_id: 'a' }), aV2Event({ event_id: 'b', session_id: 'sess-2' })]);
+
+    await ingest(batch);
+    const again = await ingest(batch);
+
+    expect(again.counted).toBe(2);
+    expect(again.firstFailedSequenceNumber).toBeUndefined();
+    expectExactTotals(store, [
+      aV2Event({ event_id: 'a' }),
+      aV2Event({ event_id: 'b', session_id: 'sess-2' }),
+    ]);
+  });
+
+  it('applies only the new part of a retry that overlaps an applied batch', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const payloads = [1, 2, 3, 4].map((n) => aV2Event({ event_id: `e${n}`, session_id: `s${n}` }));
+    const records = aBatch(payloads);
+
+    await ingest(records.slice(0, 3));
+    await ingest(records.slice(1));
+
+    expectExactTotals(store, payloads);
+  });
+
+  it('quarantines poison records with a reason and a copy, and still counts the rest', async () => {
+    const store = new InMemorySpendStore();
+    const payloads = [
+      'not json',
+      aV2Event({ event_id: 'ok' }),
+      aV2Event({ schema_version: '3.0', event_id: 'future' }),
+    ];
+
+    const result = await ingestInto(store)(aBatch(payloads));
+
+    expect(result).toMatchObject({
+      counted: 1,
+      quarantined: { malformed_json: 1, unsupported_schema_version: 1 },
+    });
+    expect(result.firstFailedSequenceNumber).toBeUndefined();
+    const copies = [...store.quarantined.values()].map((q) => new TextDecoder().decode(q.data));
+    expect(copies).toContain('not json');
+    expectExactTotals(store, payloads);
+  });
+
+  it('reports the first record whose write failed, and a redelivery from there completes the totals', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const payloads = [1, 2, 3, 4, 5, 6].map((n) =>
+      aV2Event({
+        event_id: `e${n}`,
+        session_id: `s${n % 3}`,
+        occurred_at: Date.parse('2025-03-15T10:00:00Z') + n * 3_600_000,
+      }),
+    );
+    const records = aBatch(payloads);
+    store.failWhen = (kind, n) => kind === 'spend' && n % 4 === 0;
+
+    const first = await ingest(records);
+
+    expect(first.firstFailedSequenceNumber).toBeDefined();
+    store.failWhen = () => false;
+    const resumeAt = records.findIndex((r) => r.sequenceNumber === first.firstFailedSequenceNumber);
+    await ingest(records.slice(resumeAt));
+    expectExactTotals(store, payloads);
+  });
+
+  it('holds back spend items after a failed session write, so its events are not lost', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const payloads = [1, 2, 3].map((n) => aV2Event({ event_id: `e${n}`, session_id: `s${n}` }));
+    const records = aBatch(payloads);
+    store.failWhen = (kind, n) => kind === 'session' && n === 2;
+
+    const first = await ingest(records);
+    store.failWhen = () => false;
+    const resumeAt = records.findIndex((r) => r.sequenceNumber === first.firstFailedSequenceNumber);
+    await ingest(records.slice(resumeAt));
+
+    expect(resumeAt).toBeGreaterThanOrEqual(0);
+    expectExactTotals(store, payloads);
+  });
+
+  it('is exactly once under any mix of retries, bisection, crashes, partial failures and duplicates', async () => {
+    const schedule = fc.record({
+      batchSizes: fc.infiniteStream(fc.integer({ min: 1, max: 25 })),
+      faults: fc.infiniteStream(fc.constantFrom('none', 'none', 'partial', 'crash', 'bisect')),
+      failEvery: fc.integer({ min: 2, max: 9 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(streamPayloads(), schedule, async (payloads, { batchSizes, faults, failEvery }) => {
+        const store = new InMemorySpendStore();
+        const ingest = ingestInto(store);
+        const records = aBatch(payloads);
+        let checkpoint = 0;
+        for (let round = 0; checkpoint < records.length; round += 1) {
+          if (round > 500) throw new Error('no progress');
+          let batch: StreamRecord[] = records.slice(checkpoint, checkpoint + batchSizes.next().value);
+          const fault = faults.next().value;
+          if (fault === 'bisect' && batch.length > 1) batch = batch.slice(0, Math.ceil(batch.length / 2));
+          store.failWhen =
+            fault === 'partial' || fault === 'crash' ? (_kind, n) => n % failEvery === 0 : () => false;
+          const outcome = await ingest(batch);
+          // A crash loses the response: the event source redelivers the whole batch.
+          if (fault === 'crash') continue;
+          const failedAt = outcome.firstFailedSequenceNumber;
+          checkpoint =
+            failedAt === undefined
+              ? checkpoint + batch.length
+              : records.findIndex((r) => r.sequenceNumber === failedAt);
+        }
+        expectExactTotals(store, payloads);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
