@@ -1,0 +1,49 @@
+import { type Command, Option } from 'commander';
+import { DynamoDbSpendReader } from '../../../functions/adapters/dynamodb/dynamodb-spend-reader';
+import { formatUsd } from '../../../functions/core/money';
+import {
+  BREAKDOWN_DIMENSIONS,
+  type BreakdownDimension,
+  breakDownSpend,
+  type SpendBreakdown,
+  toSpendJson,
+} from '../../../functions/core/reporting/spend-breakdown';
+import { startOfUtcDay } from '../../../functions/core/time';
+import { openStage } from '../../lib/stage';
+import { renderTable } from '../../lib/table';
+
+export const readSpend = async (stage: string, day: string, by: BreakdownDimension): Promise<SpendBreakdown> => {
+  startOfUtcDay(day);
+  const context = await openStage(stage);
+  const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
+  return breakDownSpend(day, rows, by);
+};
+
+export const renderSpend = (breakdown: SpendBreakdown, by: BreakdownDimension): string => {
+  const table = renderTable(
+    [by, 'cost_usd', 'share', 'events', 'input_tokens', 'output_tokens'],
+    breakdown.rows.map((row) => [
+      by === 'hour' ? `${String(row.key).padStart(2, '0')}:00` : String(row.key),
+      formatUsd(row.cost_nano, 4),
+      breakdown.total_nano === 0 ? '-' : `${((100 * row.cost_nano) / breakdown.total_nano).toFixed(1)}%`,
+      row.events,
+      row.input_tokens,
+      row.output_tokens,
+    ]),
+  );
+  return `Spend on ${breakdown.day} by ${by}\n${table}\nTotal: $${formatUsd(breakdown.total_nano, 4)} over ${breakdown.events} events`;
+};
+
+export const registerSpend = (program: Command): void => {
+  program
+    .command('spend')
+    .description('spend of one UTC day, from the hourly aggregates')
+    .requiredOption('--day <YYYY-MM-DD>', 'UTC day')
+    .addOption(new Option('--by <dimension>', 'group rows by').choices(BREAKDOWN_DIMENSIONS).default('intent'))
+    .option('--stage <stage>', 'local, or a deployed stage', 'local')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { day: string; by: BreakdownDimension; stage: string; json?: boolean }) => {
+      const breakdown = await readSpend(options.stage, options.day, options.by);
+      console.log(options.json ? JSON.stringify(toSpendJson(breakdown, options.by), null, 2) : renderSpend(breakdown, options.by));
+    });
+};
