@@ -1,0 +1,417 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type CfnResource,
+  type CfnTemplate,
+  type PackagedService,
+  packagedService,
+  STAGE,
+} from './packaged-service';
+import { readZip } from './zip';
+
+/** DESIGN section 11: bundled Lambda size per function. */
+const MAX_ZIP_BYTES = 500_000;
+/** The only actions with no resource-level permissions that any function here needs. */
+const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+/** Anything that can remove an item from a table. */
+const ITEM_DELETING_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLDelete'];
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+}
+
+interface FoundStatement {
+  holder: string;
+  statement: Statement;
+}
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+const arnOf = (logicalId: string): { 'Fn::GetAtt': [string, string] } => ({
+  'Fn::GetAtt': [logicalId, 'Arn'],
+});
+
+const key = (value: unknown): string => JSON.stringify(value);
+
+const resourcesOfType = (template: CfnTemplate, type: string): [string, CfnResource][] =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+const onlyResourceOfType = (template: CfnTemplate, type: string): [string, Record<string, unknown>] => {
+  const found = resourcesOfType(template, type);
+  expect(found).toHaveLength(1);
+  const [logicalId, resource] = found[0] ?? ['', { Type: type }];
+  return [logicalId, resource.Properties ?? {}];
+};
+
+const propertiesOf = (template: CfnTemplate, logicalId: string): Record<string, unknown> => {
+  const resource = template.Resources[logicalId];
+  expect(resource).toBeDefined();
+  return resource?.Properties ?? {};
+};
+
+/** Every statement of every policy document in the template: inline role policies and policy resources. */
+const policyStatements = (template: CfnTemplate): FoundStatement[] =>
+  Object.entries(template.Resources).flatMap(([holder, resource]) => {
+    const properties = resource.Properties ?? {};
+    const inline = asArray(
+      properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined,
+    );
+    const documents = [
+      ...inline.map((policy) => policy.PolicyDocument),
+      ...asArray(properties.PolicyDocument as { Statement: Statement[] } | undefined),
+    ];
+    return documents.flatMap((document) =>
+      asArray(document.Statement).map((statement) => ({ holder, statement })),
+    );
+  });
+
+const roleStatements = (template: CfnTemplate, roleId: string): Statement[] =>
+  policyStatements(template)
+    .filter(({ holder }) => holder === roleId)
+    .map(({ statement }) => statement);
+
+/** Resource ARN (as its CloudFormation expression) -> the actions the statements allow on it. */
+const grantsByResource = (statements: Statement[], service: string): Map<string, string[]> => {
+  const grants = new Map<string, string[]>();
+  for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+    const actions = asArray(statement.Action).filter((action) => action.startsWith(`${service}:`));
+    if (actions.length === 0) continue;
+    for (const resource of asArray(statement.Resource)) {
+      grants.set(key(resource), [...(grants.get(key(resource)) ?? []), ...actions].sort());
+    }
+  }
+  return grants;
+};
+
+const roleOfFunction = (template: CfnTemplate, functionId: string): string => {
+  const role = propertiesOf(template, functionId).Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const roleId = role?.['Fn::GetAtt']?.[0];
+  expect(roleId).toBeDefined();
+  return roleId ?? '';
+};
+
+const zipOfFunction = (service: PackagedService, properties: Record<string, unknown>): string => {
+  const code = properties.Code as { S3Key: string };
+  return join(service.dir, basename(code.S3Key));
+};
+
+/** A Lambda-like environment: tracing on, so the X-Ray SDK's CommonJS code is loaded as on AWS. */
+const lambdaLikeEnvironment = (properties: Record<string, unknown>): NodeJS.ProcessEnv => {
+  const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const plain = Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : `ccb-${name}`,
+    ]),
+  );
+  return {
+    PATH: process.env.PATH,
+    ...plain,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_LAMBDA_FUNCTION_NAME: String(properties.FunctionName),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${String(properties.Runtime)}`,
+    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+  };
+};
+
+const INVOKE_EMPTY_BATCH = `
+const { handler } = await import(process.argv[2]);
+const context = {
+  functionName: 'ccb-test', awsRequestId: 'request-1', memoryLimitInMB: '512',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ccb-test',
+  getRemainingTimeInMillis: () => 60000,
+};
+const response = await handler({ Records: [] }, context);
+process.stdout.write('RESPONSE ' + JSON.stringify(response) + '\\n');
+`;
+
+describe(`given the service packaged offline for stage ${STAGE}`, () => {
+  let service: PackagedService;
+  let template: CfnTemplate;
+
+  beforeAll(async () => {
+    service = await packagedService();
+    template = service.template;
+  }, 300_000);
+
+  afterAll(async () => {
+    await service?.dispose();
+  });
+
+  describe('when reading the aggregate event source mapping', () => {
+    it('then it reads the cost events stream from TRIM_HORIZON in batches of up to 1000 within 5 s', () => {
+      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+
+      expect(mapping).toMatchObject({
+        EventSourceArn: arnOf('CostEventsStream'),
+        FunctionName: arnOf('AggregateLambdaFunction'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 1000,
+        MaximumBatchingWindowInSeconds: 5,
+        Enabled: true,
+      });
+    });
+
+    it('then one invocation per shard runs at a time, as the per-shard watermarks require', () => {
+      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+
+      expect(mapping.ParallelizationFactor).toBe(1);
+    });
+
+    it('then failures are reported per record, bisected, retried 10 times for up to a day, then sent to the queue', () => {
+      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+
+      expect(mapping.FunctionResponseTypes).toContain('ReportBatchItemFailures');
+      expect(mapping).toMatchObject({
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 86_400,
+        DestinationConfig: { OnFailure: { Destination: arnOf('FailedBatchesQueue') } },
+      });
+    });
+  });
+
+  describe('when reading the aggregate function', () => {
+    it('then it runs the bundled handler on nodejs22.x arm64 with 512 MB, 60 s and active tracing', () => {
+      const properties = propertiesOf(template, 'AggregateLambdaFunction');
+
+      expect(properties).toMatchObject({
+        FunctionName: `ccb-${STAGE}-aggregate`,
+        Handler: 'functions/aggregate.handler',
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 60,
+        TracingConfig: { Mode: 'Active' },
+      });
+    });
+
+    it('then its environment names both tables and configures Powertools', () => {
+      const properties = propertiesOf(template, 'AggregateLambdaFunction');
+
+      expect(properties.Environment).toEqual({
+        Variables: {
+          SPEND_TABLE_NAME: { Ref: 'SpendTable' },
+          QUARANTINE_TABLE_NAME: { Ref: 'QuarantineTable' },
+          POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
+          POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+      });
+    });
+  });
+
+  describe('when reading the tables', () => {
+    it('then the spend table is keyed by pk and sk, billed per request, and expires items at expires_at', () => {
+      const properties = propertiesOf(template, 'SpendTable');
+
+      expect(properties).toMatchObject({
+        TableName: `ccb-${STAGE}-spend`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    });
+
+    it('then the quarantine table is keyed by pk, billed per request, and expires items at expires_at', () => {
+      const properties = propertiesOf(template, 'QuarantineTable');
+
+      expect(properties).toMatchObject({
+        TableName: `ccb-${STAGE}-quarantine`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+    });
+  });
+
+  describe('when reading the stream and the failed-batch queue', () => {
+    it('then the stream is named for the stage, has shards, and is encrypted with the Kinesis AWS managed key', () => {
+      const [logicalId, stream] = onlyResourceOfType(template, 'AWS::Kinesis::Stream');
+
+      expect(logicalId).toBe('CostEventsStream');
+      expect(stream).toMatchObject({
+        Name: `ccb-${STAGE}-cost-events`,
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      });
+      const onDemand =
+        (stream.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
+      if (!onDemand) expect(Number(stream.ShardCount)).toBeGreaterThanOrEqual(1);
+    });
+
+    it('then the queue is encrypted and keeps failed-batch records for 14 days', () => {
+      const [logicalId, queue] = onlyResourceOfType(template, 'AWS::SQS::Queue');
+
+      expect(logicalId).toBe('FailedBatchesQueue');
+      expect(queue.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      expect(queue.SqsManagedSseEnabled === true || queue.KmsMasterKeyId !== undefined).toBe(true);
+    });
+  });
+
+  describe('when reading every IAM policy statement', () => {
+    it('then no statement grants a wildcard action or uses NotAction / NotResource', () => {
+      const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
+
+      expect(grants.length).toBeGreaterThan(0);
+      for (const { holder, statement } of grants) {
+        expect({
+          holder,
+          wildcards: asArray(statement.Action).filter((action) => action.includes('*')),
+        }).toEqual({
+          holder,
+          wildcards: [],
+        });
+        expect({ holder, NotAction: statement.NotAction, NotResource: statement.NotResource }).toEqual({
+          holder,
+        });
+      }
+    });
+
+    it("then Resource '*' is granted only for the X-Ray actions, which have no resource ARNs", () => {
+      const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
+
+      const onEverything = grants.filter(({ statement }) => asArray(statement.Resource).includes('*'));
+
+      for (const { holder, statement } of onEverything) {
+        expect({
+          holder,
+          actions: asArray(statement.Action).filter((a) => !ACTIONS_WITHOUT_RESOURCE_ARNS.has(a)),
+        }).toEqual({ holder, actions: [] });
+      }
+    });
+
+    it('then every role in the template is the role of a function, so no unused role holds permissions', () => {
+      const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([logicalId]) => logicalId);
+      const functionRoles = resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId]) =>
+        roleOfFunction(template, logicalId),
+      );
+
+      expect(roles.sort()).toEqual([...new Set(functionRoles)].sort());
+    });
+  });
+
+  describe("when reading the aggregate function's role", () => {
+    it('then it has a role of its own, assumable only by Lambda', () => {
+      const roleId = roleOfFunction(template, 'AggregateLambdaFunction');
+      const trust = propertiesOf(template, roleId).AssumeRolePolicyDocument as { Statement: Statement[] };
+
+      expect(roleId).toBe('AggregateIamRoleLambdaExecution');
+      expect(trust.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+      ]);
+    });
+
+    it('then it may read and update the spend table and put into the quarantine table, and nothing else in DynamoDB', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      expect(Object.fromEntries(grantsByResource(statements, 'dynamodb'))).toEqual({
+        [key(arnOf('SpendTable'))]: ['dynamodb:UpdateItem'],
+        [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
+      });
+    });
+
+    it('then it may not delete any item', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      const actions = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action));
+
+      for (const deleting of ITEM_DELETING_ACTIONS) expect(actions).not.toContain(deleting);
+    });
+
+    it('then it may read the cost events stream as the event source mapping needs, and only that stream', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      const grants = grantsByResource(statements, 'kinesis');
+
+      expect([...grants.keys()]).toEqual([key(arnOf('CostEventsStream'))]);
+      expect(grants.get(key(arnOf('CostEventsStream')))).toEqual(
+        expect.arrayContaining([
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+        ]),
+      );
+    });
+
+    it('then it may send only to the failed-batch queue and write only its own log group', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      expect(Object.fromEntries(grantsByResource(statements, 'sqs'))).toEqual({
+        [key(arnOf('FailedBatchesQueue'))]: ['sqs:SendMessage'],
+      });
+      const logResources = [...grantsByResource(statements, 'logs').keys()];
+      expect(logResources).toHaveLength(1);
+      expect(logResources[0]).toContain(`log-group:/aws/lambda/ccb-${STAGE}-aggregate:`);
+      expect(grantsByResource(statements, 'cloudwatch').size).toBe(0);
+    });
+  });
+
+  describe('when reading the function packages', () => {
+    it(`then each function's zip is at most ${MAX_ZIP_BYTES / 1000} KB`, async () => {
+      const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+
+      expect(functions.length).toBeGreaterThan(0);
+      for (const [logicalId, resource] of functions) {
+        const zip = zipOfFunction(service, resource.Properties ?? {});
+        const { size } = await stat(zip);
+        expect({ logicalId, tooBig: size > MAX_ZIP_BYTES, size }).toEqual({ logicalId, tooBig: false, size });
+      }
+    });
+
+    it("then each zip holds its handler's ESM bundle", async () => {
+      for (const [, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+        const properties = resource.Properties ?? {};
+        const entries = readZip(await readFile(zipOfFunction(service, properties)));
+
+        const handlerModule = `${String(properties.Handler).replace(/\.[^.]+$/, '')}.mjs`;
+        expect(entries.map((entry) => entry.name)).toEqual([handlerModule]);
+      }
+    });
+
+    it('then the aggregate bundle loads in a Lambda-like environment and answers an empty batch with no failures', async () => {
+      const properties = propertiesOf(template, 'AggregateLambdaFunction');
+      const root = await mkdtemp(join(tmpdir(), 'ccb-bundle-'));
+      try {
+        for (const entry of readZip(await readFile(zipOfFunction(service, properties)))) {
+          await mkdir(join(root, dirname(entry.name)), { recursive: true });
+          await writeFile(join(root, entry.name), entry.data);
+        }
+        const runner = join(root, 'invoke-empty-batch.mjs');
+        await writeFile(runner, INVOKE_EMPTY_BATCH);
+
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['--no-warnings', runner, pathToFileURL(join(root, 'functions/aggregate.mjs')).href],
+          { env: lambdaLikeEnvironment(properties), timeout: 60_000 },
+        );
+
+        const response = stdout.split('\n').find((line) => line.startsWith('RESPONSE '));
+        expect(JSON.parse(response?.slice('RESPONSE '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    }, 120_000);
+  });
+});
