@@ -10,7 +10,14 @@ const program = new Command('ccb')
   .description('Cost Circuit Breaker: real-time spend guard for LLM applications')
   .showHelpAfterError();
 
-for (const register of [registerLocal, registerProduce, registerDrain, registerSpend, registerQuarantine, registerDemo]) {
+for (const register of [
+  registerLocal,
+  registerProduce,
+  registerDrain,
+  registerSpend,
+  registerQuarantine,
+  registerDemo,
+]) {
   register(program);
 }
 

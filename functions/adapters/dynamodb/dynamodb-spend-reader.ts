@@ -31,7 +31,11 @@ export class DynamoDbSpendReader {
 
   async dayTotal(day: string): Promise<DayTotal> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `DAY#${day}`, sk: 'TOTAL' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `DAY#${day}`, sk: 'TOTAL' },
+        ConsistentRead: true,
+      }),
     );
     return { day, cost_nano: Number(Item?.cost_nano ?? 0), events: Number(Item?.events ?? 0) };
   }

@@ -36,7 +36,10 @@ export interface IngestDependencies {
   store: SpendStore;
   quarantine: QuarantineStore;
   prices: PriceTable;
-  /** Session items expire this long after their last event (event time). */
+  /**
+   * Session items (and the event-id claims on them) expire this long after the last record arrived:
+   * the window in which a producer's duplicate is still recognised. Default 7 days.
+   */
   sessionTtlSeconds?: number;
   /** Concurrent writes per batch. */
   concurrency?: number;
@@ -87,7 +90,7 @@ const chunk = <T>(items: T[], size: number): T[][] => {
  *   producer's duplicate never counts and a retried original always does.
  */
 export const createIngestBatch = (deps: IngestDependencies) => {
-  const ttlMs = (deps.sessionTtlSeconds ?? 2 * 86_400) * 1_000;
+  const ttlMs = (deps.sessionTtlSeconds ?? 7 * 86_400) * 1_000;
   const concurrency = deps.concurrency ?? 16;
 
   // The event source delivers one shard per batch; grouping keeps each watermark per shard if not.
@@ -232,7 +235,8 @@ export const createIngestBatch = (deps: IngestDependencies) => {
           intents: [...new Set(pending.map((c) => c.event.intent))],
           counters,
           lastEventAt: Math.max(...pending.map((c) => c.event.occurredAt)),
-          expiresAt: Math.floor((Math.max(...pending.map((c) => c.event.occurredAt)) + ttlMs) / 1_000),
+          // Storage lifetime runs from arrival, not event time: a replayed old day must keep its claims.
+          expiresAt: Math.floor((Math.max(...pending.map((c) => c.record.arrivedAt)) + ttlMs) / 1_000),
           claims,
         });
         result.writes.sessions += 1;

@@ -41,7 +41,11 @@ const keyOf = (row: HourlySpendRow, by: BreakdownDimension): string | number =>
  * Groups a day's hourly items by one dimension. Hours are listed in order; every other dimension by
  * cost, highest first, so the biggest spender leads.
  */
-export const breakDownSpend = (day: string, rows: readonly HourlySpendRow[], by: BreakdownDimension): SpendBreakdown => {
+export const breakDownSpend = (
+  day: string,
+  rows: readonly HourlySpendRow[],
+  by: BreakdownDimension,
+): SpendBreakdown => {
   const groups = new Map<string | number, BreakdownRow>();
   let total = 0;
   let events = 0;
@@ -60,7 +64,9 @@ export const breakDownSpend = (day: string, rows: readonly HourlySpendRow[], by:
     events += row.events;
   }
   const sorted = [...groups.values()].sort((a, b) =>
-    by === 'hour' ? Number(a.key) - Number(b.key) : b.cost_nano - a.cost_nano || String(a.key).localeCompare(String(b.key)),
+    by === 'hour'
+      ? Number(a.key) - Number(b.key)
+      : b.cost_nano - a.cost_nano || String(a.key).localeCompare(String(b.key)),
   );
   return { day, total_nano: total, events, rows: sorted };
 };

@@ -1,4 +1,7 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -46,7 +49,12 @@ describe('aggregate handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     const updates = ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(updates).toHaveLength(4);
-    expect(updates.map((u) => u.Key?.pk).sort()).toEqual(['DAY#2025-03-15', 'HOUR#2025-03-15', 'Q15#2025-03-15', 'SESSION#sess-xyz789']);
+    expect(updates.map((u) => u.Key?.pk).sort()).toEqual([
+      'DAY#2025-03-15',
+      'HOUR#2025-03-15',
+      'Q15#2025-03-15',
+      'SESSION#sess-xyz789',
+    ]);
     for (const update of updates) {
       expect(update.TableName).toBe('ccb-test-spend');
       expect(update.ConditionExpression).toBeDefined();
@@ -64,7 +72,11 @@ describe('aggregate handler', () => {
     const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
     expect(put).toMatchObject({
       TableName: 'ccb-test-quarantine',
-      Item: { reason: 'malformed_json', sequence_number: records[0]?.sequenceNumber, payload_base64: Buffer.from('{oops').toString('base64') },
+      Item: {
+        reason: 'malformed_json',
+        sequence_number: records[0]?.sequenceNumber,
+        payload_base64: Buffer.from('{oops').toString('base64'),
+      },
     });
   });
 
@@ -86,7 +98,10 @@ describe('aggregate handler', () => {
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
-        Item: { 'wm#shardId-000000000000': { S: watermark }, 'c#evt-0001': { S: `shardId-000000000000:${records[0]?.sequenceNumber}` } },
+        Item: {
+          'wm#shardId-000000000000': { S: watermark },
+          'c#evt-0001': { S: `shardId-000000000000:${records[0]?.sequenceNumber}` },
+        },
       }),
     );
 

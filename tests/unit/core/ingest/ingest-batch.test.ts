@@ -99,6 +99,18 @@ describe('ingestBatch', () => {
     expectExactTotals(store, payloads);
   });
 
+  it('keeps event-id claims for 7 days after arrival, even when an old day is replayed', async () => {
+    const store = new InMemorySpendStore();
+    const arrivedAt = Date.parse('2026-11-23T12:00:00Z');
+    const records = aBatch([aV2Event()]).map((record) => ({ ...record, arrivedAt }));
+
+    await ingestInto(store)(records);
+
+    expect(store.items.get('SESSION#sess-xyz789|SESSION')?.expires_at).toBe(
+      Date.parse('2026-11-30T12:00:00Z') / 1_000,
+    );
+  });
+
   it('quarantines poison records with a reason and a copy, and still counts the rest', async () => {
     const store = new InMemorySpendStore();
     const payloads = [

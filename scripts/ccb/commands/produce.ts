@@ -1,0 +1,332 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type CostEventInput,
+  type CostEventProducerOptions,
+  createCostEventProducer,
+  type KinesisPort,
+  type Ordering,
+  type ProducerStats,
+} from '../../../producer';
+import { localKinesisClient } from '../../lib/local-clients';
+import { readStackState } from '../../lib/stack-context';
+import {
+  DEFAULT_SCENARIO_OPTIONS,
+  generateScenario,
+  SCENARIOS,
+  type ScenarioOptions,
+  scenarioLineCount,
+} from '../../scenarios';
+
+export interface ProduceProgress extends ProducerStats {
+  elapsedMs: number;
+}
+
+export interface ProduceOptions extends Omit<CostEventProducerOptions, 'onProgress'> {
+  onProgress?: (progress: ProduceProgress) => void;
+  /** Milliseconds, for elapsed time. Default performance.now. */
+  now?: () => number;
+}
+
+export interface ProduceSummary {
+  sent: number;
+  rejected: number;
+  retries: number;
+  batches: number;
+  bytes: number;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  rejectedByReason: Record<string, number>;
+}
+
+/**
+ * Sends every event of a source through a cost event producer and waits until each one is sent
+ * or rejected. For `ccb produce`, the demo and the benchmarks. When the source itself fails (an
+ * unreadable file), what was already read is still flushed before the error is rethrown.
+ */
+export const produceEvents = async (
+  source: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
+  options: ProduceOptions,
+): Promise<ProduceSummary> => {
+  const { onProgress, now = () => performance.now(), ...producerOptions } = options;
+  const started = now();
+  const producer = createCostEventProducer({
+    ...producerOptions,
+    onProgress: onProgress && ((stats) => onProgress({ ...stats, elapsedMs: now() - started })),
+  });
+  let stats: ProducerStats;
+  try {
+    await producer.putMany(source);
+  } finally {
+    stats = await producer.flush();
+  }
+  const elapsedMs = now() - started;
+  return {
+    sent: stats.sent,
+    rejected: stats.rejected,
+    retries: stats.retries,
+    batches: stats.batches,
+    bytes: stats.bytesSent,
+    elapsedMs: Math.round(elapsedMs),
+    eventsPerSecond: elapsedMs > 0 ? Math.round(stats.sent / (elapsedMs / 1_000)) : 0,
+    rejectedByReason: stats.rejectedByReason,
+  };
+};
+
+/**
+ * The non-blank lines of an NDJSON file, streamed. Lines are passed on as they are, JSON or not:
+ * a malformed line must reach the consumer's quarantine, not vanish here.
+ */
+export async function* readNdjsonLines(path: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim() !== '') yield line;
+  }
+}
+
+/** Newline count of a file, read in chunks: the progress bar's total, close enough without parsing. */
+export const countLines = async (path: string): Promise<number> => {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let index = chunk.indexOf(0x0a); index !== -1; index = chunk.indexOf(0x0a, index + 1)) lines++;
+    last = chunk.at(-1) ?? last;
+  }
+  return last === 0x0a ? lines : lines + 1;
+};
+
+export class RecordsRejectedError extends Error {
+  constructor(summary: ProduceSummary) {
+    const reasons = Object.entries(summary.rejectedByReason)
+      .map(([reason, count]) => `${reason} x${count}`)
+      .join(', ');
+    super(`${summary.rejected} record(s) rejected: ${reasons}`);
+    this.name = 'RecordsRejectedError';
+  }
+}
+
+export class AwsUnreachableError extends Error {
+  constructor(stage: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `AWS is not reachable from this tool yet for stage "${stage}" (${why}); ` +
+        'configure the default credential chain and AWS_REGION, or use --stage local',
+      { cause },
+    );
+    this.name = 'AwsUnreachableError';
+  }
+}
+
+/** Where events go: a Kinesis client and stream, and how to release the client afterwards. */
+export interface ProduceTarget {
+  kinesis: KinesisPort;
+  streamName: string;
+  close(): void;
+}
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** What the command needs from the outside world; tests replace it. */
+export interface ProduceDependencies {
+  target(stage: string): Promise<ProduceTarget>;
+  stdout: OutputStream;
+  stderr: OutputStream;
+}
+
+const defaultTarget = async (stage: string): Promise<ProduceTarget> => {
+  if (stage === 'local') {
+    const state = await readStackState();
+    const kinesis = localKinesisClient(state);
+    return { kinesis, streamName: state.streamName, close: () => kinesis.destroy() };
+  }
+  const kinesis = new KinesisClient({});
+  try {
+    // Resolve both now: a missing region or credential chain should fail before any event is read.
+    await kinesis.config.region();
+    await kinesis.config.credentials();
+  } catch (error) {
+    kinesis.destroy();
+    throw new AwsUnreachableError(stage, error);
+  }
+  return { kinesis, streamName: `ccb-${stage}-cost-events`, close: () => kinesis.destroy() };
+};
+
+const defaultDependencies: ProduceDependencies = {
+  target: defaultTarget,
+  stdout: process.stdout,
+  stderr: process.stderr,
+};
+
+const positiveNumber = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return parsed;
+};
+
+const nonNegativeInteger = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected an integer >= 0');
+  return parsed;
+};
+
+const stageName = (value: string): string => {
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(value)) {
+    throw new InvalidArgumentError('expected lower-case letters, digits and dashes');
+  }
+  return value;
+};
+
+const formatInteger = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+interface ProgressView {
+  update(progress: ProduceProgress): void;
+  stop(): void;
+}
+
+/** A bar on a terminal; elsewhere (CI logs, pipes) one plain line every few seconds. */
+const progressView = (stderr: OutputStream, total: number): ProgressView => {
+  const rate = (progress: ProduceProgress) =>
+    progress.elapsedMs > 0 ? Math.round((progress.sent * 1_000) / progress.elapsedMs) : 0;
+  if (stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: stderr as NodeJS.WritableStream,
+        format:
+          'produce |{bar}| {percentage}% {value}/{total} events | {rate} ev/s | retries {retries} | rejected {rejected}',
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { rate: 0, retries: 0, rejected: 0 });
+    return {
+      update: (progress) => {
+        const done = progress.sent + progress.rejected;
+        if (done > bar.getTotal()) bar.setTotal(done);
+        bar.update(done, { rate: rate(progress), retries: progress.retries, rejected: progress.rejected });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let latest: ProduceProgress | undefined;
+  const timer = setInterval(() => {
+    if (!latest) return;
+    stderr.write(
+      `produce: ${formatInteger(latest.sent + latest.rejected)}/${formatInteger(total)} events, ` +
+        `${formatInteger(rate(latest))} ev/s, retries ${latest.retries}, rejected ${latest.rejected}\n`,
+    );
+  }, 2_000);
+  timer.unref();
+  return {
+    update: (progress) => {
+      latest = progress;
+    },
+    stop: () => clearInterval(timer),
+  };
+};
+
+interface ProduceCommandOptions {
+  file?: string;
+  scenario?: string;
+  day?: string;
+  scale?: number;
+  seed?: number;
+  stage: string;
+  concurrency: number;
+  ordering: Ordering;
+  json?: boolean;
+}
+
+const scenarioHelp = (): string =>
+  `\nScenarios:\n${Object.entries(SCENARIOS)
+    .map(([name, description]) => `  ${name.padEnd(21)} ${description}`)
+    .join('\n')}\n`;
+
+/** `ccb produce`: sends an NDJSON file or a built-in scenario to the cost event stream. */
+export const registerProduce = (
+  program: Command,
+  dependencies: ProduceDependencies = defaultDependencies,
+): void => {
+  program
+    .command('produce')
+    .description('send cost events to the stream, from an NDJSON file or a built-in scenario')
+    .addOption(new Option('--file <path>', 'NDJSON file, one event per line').conflicts('scenario'))
+    .addOption(
+      new Option('--scenario <name>', 'built-in scenario (see below)').choices(Object.keys(SCENARIOS)),
+    )
+    .option('--day <YYYY-MM-DD>', `UTC day of the scenario (default: ${DEFAULT_SCENARIO_OPTIONS.day})`)
+    .option(
+      '--scale <x>',
+      `share of the seed 001 A4 daily volumes (default: ${DEFAULT_SCENARIO_OPTIONS.scale})`,
+      positiveNumber,
+    )
+    .option('--seed <n>', `scenario seed (default: ${DEFAULT_SCENARIO_OPTIONS.seed})`, nonNegativeInteger)
+    .option('--stage <stage>', 'local, or an AWS stage (stream ccb-<stage>-cost-events)', stageName, 'local')
+    .option('--concurrency <n>', 'PutRecords requests in flight', positiveNumber, 4)
+    .addOption(
+      new Option('--ordering <mode>', 'per-session order: strict, or relaxed for fuller requests')
+        .choices(['strict', 'relaxed'])
+        .default('strict'),
+    )
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', scenarioHelp())
+    .action(async (options: ProduceCommandOptions) => {
+      const { stdout, stderr } = dependencies;
+      const scenarioOnly =
+        options.day !== undefined || options.scale !== undefined || options.seed !== undefined;
+      if (!options.file && !options.scenario)
+        throw new Error('produce needs --file <path> or --scenario <name>');
+      if (options.file && scenarioOnly) throw new Error('--day, --scale and --seed apply to --scenario only');
+      if (!Number.isInteger(options.concurrency)) throw new Error('--concurrency must be an integer');
+
+      const scenarioOptions: Partial<ScenarioOptions> = {
+        day: options.day,
+        scale: options.scale,
+        seed: options.seed,
+      };
+      // Builds the source (and so validates the scenario options) before touching the stream.
+      const [source, total] = options.file
+        ? [readNdjsonLines(options.file), await countLines(options.file)]
+        : [
+            generateScenario(options.scenario ?? '', scenarioOptions),
+            scenarioLineCount(options.scenario ?? '', scenarioOptions),
+          ];
+
+      const target = await dependencies.target(options.stage);
+      const view = progressView(stderr, total);
+      let summary: ProduceSummary;
+      try {
+        summary = await produceEvents(source, {
+          kinesis: target.kinesis,
+          streamName: target.streamName,
+          maxInFlight: options.concurrency,
+          ordering: options.ordering,
+          onProgress: (progress) => view.update(progress),
+        });
+      } finally {
+        view.stop();
+        target.close();
+      }
+
+      if (options.json) {
+        const from = options.file
+          ? { file: options.file }
+          : { scenario: options.scenario, ...scenarioOptions };
+        stdout.write(
+          `${JSON.stringify({ stage: options.stage, stream: target.streamName, ...from, ...summary })}\n`,
+        );
+      } else {
+        stdout.write(
+          `sent ${formatInteger(summary.sent)} events to ${target.streamName} in ${(summary.elapsedMs / 1_000).toFixed(1)} s ` +
+            `(${formatInteger(summary.eventsPerSecond)} events/s): rejected ${formatInteger(summary.rejected)}, ` +
+            `retries ${formatInteger(summary.retries)}, ${formatInteger(summary.batches)} PutRecords requests\n`,
+        );
+      }
+      if (summary.rejected > 0) throw new RecordsRejectedError(summary);
+    });
+};

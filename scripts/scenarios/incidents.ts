@@ -1,0 +1,71 @@
+import { MODEL_IDS } from './catalog';
+import type { Incident } from './day';
+
+/** Incidents start mid-morning UTC, leaving a normal baseline before them. */
+export const INCIDENT_START_HOUR = 9;
+const startMs = INCIDENT_START_HOUR * 3_600_000;
+
+/** The router falls through to Sonnet on every message, Haiku intents included. */
+export const routerFallthrough: Incident = {
+  startMs,
+  adjust: (draft) => {
+    draft.modelId = MODEL_IDS.sonnet;
+  },
+};
+
+/**
+ * Prompt compression fails: Sonnet intents send the whole history and every retrieved chunk,
+ * 8-12x the uncached input, which roughly triples their cost per call.
+ */
+export const compressionFailure: Incident = {
+  startMs,
+  adjust: (draft, rng) => {
+    if (draft.profile.model !== 'sonnet' || draft.cacheHit) return;
+    draft.inputTokens = Math.round(draft.inputTokens * rng.between(8, 12));
+  },
+};
+
+/**
+ * The response cache is poisoned with long answers: FAQ and order-tracking answers stop coming
+ * from it and run 5-7x longer, and every Sonnet call rewrites its prompt-cache prefix (1.25x
+ * writes instead of 0.1x reads).
+ */
+export const cachePoisoning: Incident = {
+  startMs,
+  adjust: (draft, rng) => {
+    if (draft.profile.appCacheHitRate > 0) {
+      if (draft.cacheHit) {
+        draft.cacheHit = false;
+        draft.inputTokens = Math.round(draft.profile.avgInputTokens * rng.between(0.75, 1.25));
+        draft.outputTokens = draft.profile.avgOutputTokens;
+      }
+      draft.outputTokens = Math.round(draft.outputTokens * rng.between(5, 7));
+    }
+    if (draft.cacheReadTokens > 0) {
+      draft.cacheWriteTokens = draft.cacheReadTokens;
+      draft.cacheReadTokens = 0;
+    }
+  },
+};
+
+/**
+ * Token explosion: one in 50 Sonnet calls carries 12k-40k input tokens (a retrieval loop), and
+ * one recommendation session runs away for 60 turns with a context growing past 60k tokens.
+ */
+export const tokenExplosion: Incident = {
+  startMs,
+  adjust: (draft, rng) => {
+    if (draft.profile.model !== 'sonnet' || draft.cacheHit || !rng.chance(0.02)) return;
+    draft.inputTokens = rng.int(12_000, 40_000);
+  },
+  extraSessions: [
+    { intent: 'recommendation', language: 'en', startMs: startMs + 30 * 60_000, turns: 60, gapMs: 20_000 },
+  ],
+  adjustExtra: (draft, rng, turn) => {
+    draft.cacheHit = false;
+    draft.cacheReadTokens = 0;
+    draft.cacheWriteTokens = 0;
+    draft.inputTokens = 2_000 + turn * 1_000 + rng.int(0, 200);
+    draft.outputTokens = rng.int(400, 600);
+  },
+};
