@@ -23,10 +23,17 @@ export const registerQuarantine = (program: Command): void => {
       }
       console.log(`${summary.total} quarantined record(s)`);
       if (summary.total === 0) return;
-      console.log(renderTable(['reason', 'count'], summary.by_reason.map((g) => [g.reason, g.count])));
+      console.log(
+        renderTable(
+          ['reason', 'count'],
+          summary.by_reason.map((g) => [g.reason, g.count]),
+        ),
+      );
       for (const group of summary.by_reason) {
         for (const s of group.samples) {
-          console.log(`  ${group.reason}: ${s.detail} [${s.shard_id} ${s.sequence_number}] ${JSON.stringify(s.payload_preview)}`);
+          console.log(
+            `  ${group.reason}: ${s.detail} [${s.shard_id} ${s.sequence_number}] ${JSON.stringify(s.payload_preview)}`,
+          );
         }
       }
     });

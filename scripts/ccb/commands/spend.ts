@@ -12,7 +12,11 @@ import { startOfUtcDay } from '../../../functions/core/time';
 import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 
-export const readSpend = async (stage: string, day: string, by: BreakdownDimension): Promise<SpendBreakdown> => {
+export const readSpend = async (
+  stage: string,
+  day: string,
+  by: BreakdownDimension,
+): Promise<SpendBreakdown> => {
   startOfUtcDay(day);
   const context = await openStage(stage);
   const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
@@ -39,11 +43,17 @@ export const registerSpend = (program: Command): void => {
     .command('spend')
     .description('spend of one UTC day, from the hourly aggregates')
     .requiredOption('--day <YYYY-MM-DD>', 'UTC day')
-    .addOption(new Option('--by <dimension>', 'group rows by').choices(BREAKDOWN_DIMENSIONS).default('intent'))
+    .addOption(
+      new Option('--by <dimension>', 'group rows by').choices(BREAKDOWN_DIMENSIONS).default('intent'),
+    )
     .option('--stage <stage>', 'local, or a deployed stage', 'local')
     .option('--json', 'machine-readable output')
     .action(async (options: { day: string; by: BreakdownDimension; stage: string; json?: boolean }) => {
       const breakdown = await readSpend(options.stage, options.day, options.by);
-      console.log(options.json ? JSON.stringify(toSpendJson(breakdown, options.by), null, 2) : renderSpend(breakdown, options.by));
+      console.log(
+        options.json
+          ? JSON.stringify(toSpendJson(breakdown, options.by), null, 2)
+          : renderSpend(breakdown, options.by),
+      );
     });
 };
