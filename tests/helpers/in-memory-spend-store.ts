@@ -8,6 +8,7 @@ import type {
   SpendItemUpdate,
   SpendStore,
 } from '../../functions/core/ingest/ports';
+import { compareSequenceNumbers } from '../../functions/core/sequence';
 
 type Item = Record<string, unknown>;
 
@@ -36,7 +37,7 @@ export class InMemorySpendStore implements SpendStore, QuarantineStore {
     const wm = item[wmName] as string | undefined;
     const ok =
       update.expectedWatermark === undefined
-        ? wm === undefined || wm < update.firstSequence
+        ? wm === undefined || compareSequenceNumbers(wm, update.firstSequence) < 0
         : wm === update.expectedWatermark;
     if (!ok) {
       if (wm === undefined) throw new Error('condition failed on an item without a watermark');

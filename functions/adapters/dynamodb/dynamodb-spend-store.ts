@@ -16,6 +16,12 @@ export const CLAIM_PREFIX = 'c#';
 
 const rawString = (value: AttributeValue | undefined): string | undefined => value?.S;
 
+// Padded to the Kinesis maximum of 129 digits, string order is numeric order, which is what a
+// DynamoDB condition compares.
+const SEQUENCE_WIDTH = 129;
+export const padSequence = (sequenceNumber: string): string => sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
+const unpadSequence = (padded: string): string => padded.replace(/^0+(?=\d)/, '');
+
 class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
@@ -48,14 +54,14 @@ export class DynamoDbSpendStore implements SpendStore {
   async applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome> {
     const x = new ExpressionBuilder();
     const watermark = x.name(watermarkAttribute(update.shardId));
-    const sets = [`${watermark} = ${x.value(update.lastSequence)}`];
+    const sets = [`${watermark} = ${x.value(padSequence(update.lastSequence))}`];
     for (const [label, value] of Object.entries(update.labels))
       sets.push(`${x.name(label)} = ${x.value(value)}`);
     const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
     const condition =
       update.expectedWatermark === undefined
-        ? `attribute_not_exists(${watermark}) OR ${watermark} < ${x.value(update.firstSequence)}`
-        : `${watermark} = ${x.value(update.expectedWatermark)}`;
+        ? `attribute_not_exists(${watermark}) OR ${watermark} < ${x.value(padSequence(update.firstSequence))}`
+        : `${watermark} = ${x.value(padSequence(update.expectedWatermark))}`;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -73,7 +79,7 @@ export class DynamoDbSpendStore implements SpendStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = rawString(error.Item?.[watermarkAttribute(update.shardId)]);
       if (current === undefined) throw error;
-      return { kind: 'behind_watermark', watermark: current };
+      return { kind: 'behind_watermark', watermark: unpadSequence(current) };
     }
   }
 

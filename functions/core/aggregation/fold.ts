@@ -1,17 +1,19 @@
 import type { PricedCostEvent } from '../events/cost-event';
+import { isAfter } from '../sequence';
 import {
   addEvent,
   type ItemKey,
   type ItemLabels,
   type SpendCounters,
-  spendItemsFor,
+  spendItemKeys,
+  spendItemLabels,
   zeroCounters,
 } from './spend-items';
 
 /** One valid event at its position in the stream. */
 export interface Contribution {
   event: PricedCostEvent;
-  /** Zero-padded sequence number: ordered by plain string comparison, in code and in DynamoDB conditions. */
+  /** The record's Kinesis sequence number. */
   sequence: string;
 }
 
@@ -25,13 +27,6 @@ export interface FoldedItem {
   contributions: Contribution[];
 }
 
-// Kinesis sequence numbers are decimal strings of up to 129 digits.
-const SEQUENCE_WIDTH = 129;
-
-export const padSequence = (sequenceNumber: string): string => sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
-
-export const unpadSequence = (padded: string): string => padded.replace(/^0+(?=\d)/, '');
-
 const itemId = (key: ItemKey): string => `${key.pk}|${key.sk}`;
 
 /**
@@ -41,13 +36,13 @@ const itemId = (key: ItemKey): string => `${key.pk}|${key.sk}`;
 export const foldSpend = (contributions: Iterable<Contribution>): Map<string, FoldedItem> => {
   const items = new Map<string, FoldedItem>();
   for (const contribution of contributions) {
-    for (const ref of spendItemsFor(contribution.event)) {
-      const id = itemId(ref.key);
+    for (const key of spendItemKeys(contribution.event)) {
+      const id = itemId(key);
       let item = items.get(id);
       if (item === undefined) {
         item = {
-          key: ref.key,
-          labels: ref.labels,
+          key,
+          labels: spendItemLabels(key, contribution.event),
           counters: zeroCounters(),
           firstSequence: contribution.sequence,
           lastSequence: contribution.sequence,
@@ -56,8 +51,8 @@ export const foldSpend = (contributions: Iterable<Contribution>): Map<string, Fo
         items.set(id, item);
       }
       addEvent(item.counters, contribution.event);
-      if (contribution.sequence < item.firstSequence) item.firstSequence = contribution.sequence;
-      if (contribution.sequence > item.lastSequence) item.lastSequence = contribution.sequence;
+      if (isAfter(item.firstSequence, contribution.sequence)) item.firstSequence = contribution.sequence;
+      if (isAfter(contribution.sequence, item.lastSequence)) item.lastSequence = contribution.sequence;
       item.contributions.push(contribution);
     }
   }
@@ -66,15 +61,15 @@ export const foldSpend = (contributions: Iterable<Contribution>): Map<string, Fo
 
 /** Re-folds one item from only the contributions after a watermark (the part a retry has not applied yet). */
 export const refoldAfter = (item: FoldedItem, watermark: string): FoldedItem | null => {
-  const remaining = item.contributions.filter((c) => c.sequence > watermark);
+  const remaining = item.contributions.filter((c) => isAfter(c.sequence, watermark));
   if (remaining.length === 0) return null;
   const counters = zeroCounters();
   let firstSequence = remaining[0]?.sequence ?? watermark;
   let lastSequence = firstSequence;
   for (const c of remaining) {
     addEvent(counters, c.event);
-    if (c.sequence < firstSequence) firstSequence = c.sequence;
-    if (c.sequence > lastSequence) lastSequence = c.sequence;
+    if (isAfter(firstSequence, c.sequence)) firstSequence = c.sequence;
+    if (isAfter(c.sequence, lastSequence)) lastSequence = c.sequence;
   }
   return { ...item, counters, firstSequence, lastSequence, contributions: remaining };
 };

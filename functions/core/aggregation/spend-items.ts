@@ -69,34 +69,49 @@ export interface SpendItemRef {
   labels: ItemLabels;
 }
 
+/** The keys of the three spend items an event folds into; cheap, as the fold computes them per event. */
+export const spendItemKeys = (event: PricedCostEvent): [ItemKey, ItemKey, ItemKey] => {
+  const day = utcDay(event.occurredAt);
+  const hour = utcHour(event.occurredAt);
+  return [
+    {
+      pk: `HOUR#${day}`,
+      sk: `${hour < 10 ? '0' : ''}${hour}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
+    },
+    { pk: `DAY#${day}`, sk: 'TOTAL' },
+    { pk: `Q15#${day}`, sk: quarterLabel(utcQuarter(event.occurredAt)) },
+  ];
+};
+
+const KINDS: readonly SpendItemKind[] = ['hour', 'day', 'quarter'];
+
+const labelsFor = (kind: SpendItemKind, event: PricedCostEvent): ItemLabels => {
+  const day = utcDay(event.occurredAt);
+  if (kind === 'hour') {
+    return {
+      day,
+      hour: utcHour(event.occurredAt),
+      intent: event.intent,
+      model_id: event.modelId,
+      component: event.component,
+      language: event.language,
+    };
+  }
+  return kind === 'day' ? { day } : { day, quarter: quarterLabel(utcQuarter(event.occurredAt)) };
+};
+
 /**
  * The three spend aggregates one event folds into, all by event time (UTC):
  * hourly per (day, hour, intent, model, component, language); the day's total; the 15-minute bucket.
  */
-export const spendItemsFor = (event: PricedCostEvent): [SpendItemRef, SpendItemRef, SpendItemRef] => {
-  const day = utcDay(event.occurredAt);
-  const hour = utcHour(event.occurredAt);
-  const quarter = quarterLabel(utcQuarter(event.occurredAt));
-  const hh = String(hour).padStart(2, '0');
-  return [
-    {
-      kind: 'hour',
-      key: {
-        pk: `HOUR#${day}`,
-        sk: `${hh}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
-      },
-      labels: {
-        day,
-        hour,
-        intent: event.intent,
-        model_id: event.modelId,
-        component: event.component,
-        language: event.language,
-      },
-    },
-    { kind: 'day', key: { pk: `DAY#${day}`, sk: 'TOTAL' }, labels: { day } },
-    { kind: 'quarter', key: { pk: `Q15#${day}`, sk: quarter }, labels: { day, quarter } },
-  ];
-};
+export const spendItemsFor = (event: PricedCostEvent): SpendItemRef[] =>
+  spendItemKeys(event).map((key, i) => {
+    const kind = KINDS[i] as SpendItemKind;
+    return { kind, key, labels: labelsFor(kind, event) };
+  });
+
+/** Descriptive attributes of an item, computed once per item rather than once per event. */
+export const spendItemLabels = (key: ItemKey, event: PricedCostEvent): ItemLabels =>
+  labelsFor(key.pk.startsWith('HOUR#') ? 'hour' : key.pk.startsWith('DAY#') ? 'day' : 'quarter', event);
 
 export const sessionKey = (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' });

@@ -39,6 +39,7 @@ export const upcastV1 = (v1: CostEventV1, occurredAt: number): CostEvent => ({
   producer: null,
 });
 
+/** Builds the normalized event; the object has every PricedCostEvent field so pricing can complete it in place. */
 export const fromV2 = (v2: CostEventV2): CostEvent => ({
   schemaVersion: v2.schema_version,
   eventId: v2.event_id,

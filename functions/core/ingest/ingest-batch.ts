@@ -1,14 +1,8 @@
-import {
-  type Contribution,
-  type FoldedItem,
-  foldSpend,
-  padSequence,
-  refoldAfter,
-  unpadSequence,
-} from '../aggregation/fold';
+import { type Contribution, type FoldedItem, foldSpend, refoldAfter } from '../aggregation/fold';
 import { addEvent, sessionKey, zeroCounters } from '../aggregation/spend-items';
 import { decodeCostEvent, type QuarantineReason } from '../events/decode';
 import type { PriceTable } from '../pricing/price-table';
+import { compareSequenceNumbers, isAfter, lowestSequenceNumber } from '../sequence';
 import { mapWithConcurrency } from './concurrency';
 import type { QuarantineStore, SessionClaim, SpendStore } from './ports';
 
@@ -124,7 +118,7 @@ export const createIngestBatch = (deps: IngestDependencies) => {
       if (decoded.ok) {
         valid.push({
           event: decoded.event,
-          sequence: padSequence(record.sequenceNumber),
+          sequence: record.sequenceNumber,
           record,
           recordRef: `${record.shardId}:${record.sequenceNumber}`,
         });
@@ -154,7 +148,7 @@ export const createIngestBatch = (deps: IngestDependencies) => {
         result.quarantined[reason] = (result.quarantined[reason] ?? 0) + 1;
       } catch (error) {
         deps.onWriteError?.(error, { write: 'quarantine', sequenceNumber: record.sequenceNumber });
-        failures.push(padSequence(record.sequenceNumber));
+        failures.push(record.sequenceNumber);
       }
     });
 
@@ -165,7 +159,7 @@ export const createIngestBatch = (deps: IngestDependencies) => {
     const foldable =
       sessionFailure === undefined
         ? counted.events
-        : counted.events.filter((c) => c.sequence < sessionFailure);
+        : counted.events.filter((c) => isAfter(sessionFailure, c.sequence));
     if (sessionFailure !== undefined) failures.push(sessionFailure);
 
     const items = foldSpend(foldable);
@@ -180,8 +174,8 @@ export const createIngestBatch = (deps: IngestDependencies) => {
 
     for (const c of foldable) result.costNano += c.event.costNano;
     result.counted = foldable.length;
-    const lowest = failures.sort()[0];
-    if (lowest !== undefined) result.firstFailedSequenceNumber = unpadSequence(lowest);
+    const lowest = lowestSequenceNumber(failures);
+    if (lowest !== undefined) result.firstFailedSequenceNumber = lowest;
     return result;
 
     async function claimOnSessions(
@@ -207,13 +201,13 @@ export const createIngestBatch = (deps: IngestDependencies) => {
             result.duplicates += outcome.duplicates;
           } catch (error) {
             deps.onWriteError?.(error, { write: 'session', sessionId: part[0]?.event.sessionId });
-            const lowest = part.map((c) => c.sequence).sort()[0];
+            const lowest = lowestSequenceNumber(part.map((c) => c.sequence));
             if (lowest !== undefined) sessionFailures.push(lowest);
           }
         }
       });
-      const firstFailure = sessionFailures.sort()[0];
-      firsts.sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+      const firstFailure = lowestSequenceNumber(sessionFailures);
+      firsts.sort((a, b) => compareSequenceNumbers(a.sequence, b.sequence));
       return firstFailure === undefined ? { events: firsts } : { events: firsts, firstFailure };
     }
 

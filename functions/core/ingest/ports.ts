@@ -3,7 +3,8 @@ import type { QuarantineReason } from '../events/decode';
 
 /**
  * Adds a batch's counters to one spend item at most once per stream position. The item remembers, per
- * shard, the highest sequence number applied to it (its watermark).
+ * shard, the highest sequence number applied to it (its watermark). Sequence numbers are Kinesis's own
+ * decimal strings; how a store orders them is its business.
  */
 export interface SpendItemUpdate {
   key: ItemKey;

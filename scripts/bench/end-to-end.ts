@@ -1,0 +1,52 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { produceEvents } from '../ccb/commands/produce';
+import { localKinesisClient } from '../lib/local-clients';
+import { drain } from '../local/drain';
+import { stackStatus, startStack, stopStack } from '../local/stack';
+import type { ScenarioLine } from '../scenarios';
+
+export interface EndToEndResult {
+  events: number;
+  shards: number;
+  putSeconds: number;
+  totalSeconds: number;
+  eventsPerSecond: number;
+  invocations: number;
+}
+
+/**
+ * Producer -> kinesis-local -> event-source emulator -> aggregate handler -> DynamoDB Local, on a fresh
+ * stack in a temporary folder: from the first put until every record is processed.
+ */
+export const measureEndToEnd = async (
+  lines: readonly ScenarioLine[],
+  shards: number,
+): Promise<EndToEndResult> => {
+  const home = await mkdtemp(join(tmpdir(), 'ccb-bench-'));
+  try {
+    const { state } = await startStack({ home, shards });
+    const kinesis = localKinesisClient(state);
+    const started = performance.now();
+    const produced = await produceEvents(lines, {
+      kinesis,
+      streamName: state.streamName,
+      maxInFlight: 8,
+    }).finally(() => kinesis.destroy());
+    const putSeconds = (performance.now() - started) / 1_000;
+    await drain(state, { home, timeoutSeconds: 600 });
+    const totalSeconds = (performance.now() - started) / 1_000;
+    const status = await stackStatus({ home });
+    return {
+      events: produced.sent,
+      shards,
+      putSeconds,
+      totalSeconds,
+      eventsPerSecond: produced.sent / totalSeconds,
+      invocations: status.eventSource?.stats.invocations ?? 0,
+    };
+  } finally {
+    await stopStack({ home, purge: true });
+  }
+};

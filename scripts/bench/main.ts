@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { generateScenario } from '../scenarios';
+import { measureCoreThroughput } from './core-throughput';
+import { measureEndToEnd } from './end-to-end';
+import { toBatches, toStreamRecords } from './stream-records';
+import { measureWriteAmplification, type WriteAmplification } from './write-amplification';
+
+// List prices, us-east-1 (on-demand), used to turn measured operation counts into dollars.
+const PRICE = {
+  dynamoDbWriteUnit: 0.625 / 1e6,
+  kinesisPutPayloadUnit: 0.014 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+};
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const costPerMillionEvents = (w: WriteAmplification): number =>
+  1e6 *
+  (w.writeUnitsPerEvent * PRICE.dynamoDbWriteUnit +
+    PRICE.kinesisPutPayloadUnit + // every cost event is one record well under 25 KB
+    PRICE.lambdaRequest / w.recordsPerBatch);
+
+const program = new Command('bench')
+  .option('--scale <x>', 'share of the A4 day for the core and write benchmarks', '1')
+  .option('--e2e-scale <x>', 'share of the A4 day pushed through the local stack', '0.02')
+  .option('--shards <n>', 'shards for the end-to-end run', '8')
+  .option('--skip-e2e', 'skip the local-stack run')
+  .parse();
+const options = program.opts<{ scale: string; e2eScale: string; shards: string; skipE2e?: boolean }>();
+
+const day = '2025-03-15';
+const lines = [...generateScenario('default-day', { day, scale: Number(options.scale) })];
+const encoder = new TextEncoder();
+const encoded = lines.map((line) => encoder.encode(typeof line === 'string' ? line : JSON.stringify(line)));
+console.log(
+  `# npm run bench (default-day scenario, ${day}, scale ${options.scale}: ${fmt(lines.length)} lines)\n`,
+);
+
+console.log('## Aggregation core: parse + validate + price + fold, one core');
+const core = measureCoreThroughput(encoded);
+console.log(`fold (ours)          ${fmt(core.foldEventsPerSecond)} events/s`);
+console.log(`per-event baseline   ${fmt(core.perEventEventsPerSecond)} events/s`);
+console.log(
+  `floor                200,000 events/s -> ${core.foldEventsPerSecond >= 200_000 ? 'met' : 'NOT met'}\n`,
+);
+
+console.log('## DynamoDB writes per event (the real ingest use case, 2 shards as deployed, batch size 1000)');
+const records = toStreamRecords(lines, 2);
+const scenarios: [string, number | undefined][] = [
+  ['replay / catch-up (full batches)', undefined],
+  ['live, batching window 300 s', 300],
+  ['live, batching window 60 s', 60],
+  ['live, batching window 5 s', 5],
+];
+console.log(
+  '| delivery | records/batch | spend writes/event | session writes/event | all writes/event | WRU/event | per-event baseline (spend / all) | $ per M events |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+const amplification: WriteAmplification[] = [];
+for (const [label, window] of scenarios) {
+  const w = await measureWriteAmplification(toBatches(records, 1_000, window));
+  amplification.push(w);
+  console.log(
+    `| ${label} | ${fmt(w.recordsPerBatch)} | ${fmt(w.spendWritesPerEvent, 4)} | ${fmt(w.sessionWritesPerEvent, 3)} | ${fmt(w.allWritesPerEvent, 3)} | ${fmt(w.writeUnitsPerEvent, 3)} | ${fmt(w.perEventBaseline.spendWritesPerEvent, 2)} / ${fmt(w.perEventBaseline.allWritesPerEvent, 2)} | ${fmt(costPerMillionEvents(w), 3)} |`,
+  );
+}
+const replay = amplification[0] as WriteAmplification;
+console.log(
+  `floor: spend writes/event <= 0.05 (replay) -> ${replay.spendWritesPerEvent <= 0.05 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `floor: all writes/event <= 1.0 (replay) -> ${replay.allWritesPerEvent <= 1 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `floor: variable cost <= $0.20 per M events (replay) -> ${costPerMillionEvents(replay) <= 0.2 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  '(cost = DynamoDB on-demand WRU x $0.625/M + Kinesis PUT payload units x $0.014/M + Lambda requests x $0.20/M; Lambda duration not included)\n',
+);
+
+if (!options.skipE2e) {
+  console.log(
+    `## End to end on the local stack: producer -> kinesis-local -> event source -> handler -> DynamoDB Local`,
+  );
+  const e2eLines = [...generateScenario('default-day', { day, scale: Number(options.e2eScale) })];
+  const e2e = await measureEndToEnd(e2eLines, Number(options.shards));
+  console.log(
+    `${fmt(e2e.events)} events over ${e2e.shards} shards: put in ${fmt(e2e.putSeconds, 1)} s, all processed after ${fmt(e2e.totalSeconds, 1)} s, ${e2e.invocations} invocations`,
+  );
+  console.log(
+    `throughput           ${fmt(e2e.eventsPerSecond)} events/s (floor 1,000 -> ${e2e.eventsPerSecond >= 1_000 ? 'met' : 'NOT met'})`,
+  );
+}
