@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StackState } from './stack-context';
 
@@ -11,7 +11,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  * Environment for code that runs the real Lambda handlers against the local stack: the SDK reads
  * AWS_ENDPOINT_URL_<SERVICE>, so the handlers build their clients exactly as on AWS.
  */
-export const localAwsEnvironment = (state: Pick<StackState, 'region' | 'endpoints'>): Record<string, string> => ({
+export const localAwsEnvironment = (
+  state: Pick<StackState, 'region' | 'endpoints'>,
+): Record<string, string> => ({
   AWS_REGION: state.region,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -30,7 +32,9 @@ export const localKinesisClient = (state: Pick<StackState, 'region' | 'endpoints
     requestHandler: http1(),
   });
 
-export const localDynamoDbClient = (state: Pick<StackState, 'region' | 'endpoints'>): DynamoDBDocumentClient =>
+export const localDynamoDbClient = (
+  state: Pick<StackState, 'region' | 'endpoints'>,
+): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: state.region,

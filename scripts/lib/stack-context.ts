@@ -18,6 +18,14 @@ export interface StackState extends StackResources {
   startedAt: string;
   endpoints: { kinesis: string; dynamodb: string };
   children: { name: string; pid: number }[];
+  /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */
+  home?: string;
+  streamArn?: string;
+  shardCount?: number;
+  /** Table names by their key under custom.names in resources/dynamodb.yml, e.g. `spendTable`. */
+  tables?: Record<string, string>;
+  /** The module whose `handler` the event-source poller invokes, relative to the repository root. */
+  handlerModule?: string;
 }
 
 export const localResources = (stage = 'local'): StackResources => ({
@@ -31,7 +39,10 @@ export const stackStatePath = (home = stackHome()): string => join(home, 'stack.
 
 export class StackNotRunningError extends Error {
   constructor(home: string, options?: ErrorOptions) {
-    super(`the local stack is not running (no state under ${home}); start it with: npx ccb local up`, options);
+    super(
+      `the local stack is not running (no state under ${home}); start it with: npx ccb local up`,
+      options,
+    );
     this.name = 'StackNotRunningError';
   }
 }

@@ -43,17 +43,20 @@ export const aV1Event = (overrides: Partial<CostEventV1> = {}): CostEventV1 => (
 export const encode = (value: unknown): Uint8Array =>
   new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
-/** Stream records on one shard with increasing sequence numbers, like a Kinesis batch. */
+/**
+ * Stream records on one shard with increasing sequence numbers, like a Kinesis batch. Tests against a
+ * real DynamoDB Local pass `arrivedAt: Date.now()`: it deletes items whose TTL (from arrival) has passed.
+ */
 export const aBatch = (
   payloads: unknown[],
-  options: { shardId?: string; firstSequence?: bigint } = {},
+  options: { shardId?: string; firstSequence?: bigint; arrivedAt?: number } = {},
 ): StreamRecord[] => {
   const base = options.firstSequence ?? 49_660_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
   return payloads.map((payload, i) => ({
     shardId: options.shardId ?? 'shardId-000000000000',
     sequenceNumber: String(base + BigInt(i) * 10n),
     partitionKey: 'pk',
-    arrivedAt: Date.parse('2025-03-15T14:23:02.000Z'),
+    arrivedAt: options.arrivedAt ?? Date.parse('2025-03-15T14:23:02.000Z'),
     data: encode(payload),
   }));
 };

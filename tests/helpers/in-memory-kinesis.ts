@@ -17,6 +17,8 @@ export class InMemoryStream implements ShardReader {
   readonly shards = new Map<string, StreamRecord[]>();
   readonly iteratorRequests: { shardId: string; position: StartingPosition }[] = [];
   readonly reads: { shardId: string; limit: number; returned: number }[] = [];
+  /** Called before each read with the number of reads so far, to make records arrive mid-poll. */
+  onRead: ((readCount: number) => void) | undefined;
   private readonly closed = new Set<string>();
   private readonly readFailures: Error[] = [];
   private nextSequence = 1;
@@ -58,19 +60,33 @@ export class InMemoryStream implements ShardReader {
     return [...this.shards.keys()];
   }
 
+  /** Drops the last `count` records, as kinesis-local does with records it had not persisted before a crash. */
+  loseTail(shardId: string, count: number): StreamRecord[] {
+    const shard = this.shard(shardId);
+    return shard.splice(shard.length - count, count);
+  }
+
+  /** Drops the first `count` records, as the retention period does. */
+  trimHead(shardId: string, count: number): void {
+    this.shard(shardId).splice(0, count);
+  }
+
   async iterator(shardId: string, position: StartingPosition): Promise<string> {
     this.iteratorRequests.push({ shardId, position });
     const shard = this.shard(shardId);
-    const offset =
-      position.type === 'TRIM_HORIZON'
-        ? 0
-        : shard.findIndex((record) => record.sequenceNumber > position.sequenceNumber) === -1
-          ? shard.length
-          : shard.findIndex((record) => record.sequenceNumber > position.sequenceNumber);
-    return `${shardId}|${offset}`;
+    if (position.type === 'TRIM_HORIZON') return `${shardId}|0`;
+    const at = shard.findIndex((record) => record.sequenceNumber === position.sequenceNumber);
+    if (position.type === 'AT_SEQUENCE_NUMBER') {
+      if (at === -1)
+        throw new Error(`Unable to find record with provided SequenceNumber ${position.sequenceNumber}`);
+      return `${shardId}|${at}`;
+    }
+    const after = shard.findIndex((record) => record.sequenceNumber > position.sequenceNumber);
+    return `${shardId}|${after === -1 ? shard.length : after}`;
   }
 
   async read(iterator: string, limit: number): Promise<ShardRead> {
+    this.onRead?.(this.reads.length);
     const failure = this.readFailures.shift();
     if (failure !== undefined) throw failure;
     const [shardId = '', offsetText = '0'] = iterator.split('|');

@@ -26,9 +26,8 @@ export type DecodeResult =
 export const MAX_EVENT_BYTES = 16 * 1024;
 
 // Patterns in the schemas are anchored character classes: linear time, no ReDoS on untrusted input.
-// Every string the schemas bound is ASCII by pattern, so lengths in UTF-16 units (unicode: false) and
-// non-unicode regexps give the same verdicts, without a code-point count per field.
-const ajv = new Ajv({ allErrors: false, strict: true, unicode: false, unicodeRegExp: false });
+// Every pattern is ASCII-only, so non-unicode regexps give the same verdicts, faster.
+const ajv = new Ajv({ allErrors: false, strict: true, unicodeRegExp: false });
 const validateV1 = ajv.compile<CostEventV1>(v1Schema);
 const validateV2 = ajv.compile<CostEventV2>(v2Schema);
 const decoder = new TextDecoder('utf-8', { fatal: false });

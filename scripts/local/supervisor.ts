@@ -1,0 +1,316 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { localAwsEnvironment, localKinesisClient } from '../lib/local-clients';
+import { localResources, type StackState } from '../lib/stack-context';
+import { fileCheckpointStore, readCheckpoints, writeCheckpoints } from './checkpoints';
+import {
+  assertJava,
+  dynamoDbHealthy,
+  kinesisHealthy,
+  type RunningEmulator,
+  startDynamoDbLocal,
+  startKinesisLocal,
+  waitUntilHealthy,
+} from './emulators';
+import { fileFailureDestination } from './failure-destination';
+import { readJsonIfExists, writeJsonAtomic } from './json-file';
+import {
+  createKinesisEventSource,
+  type EventSourceMappingSettings,
+  type EventSourceStats,
+  type KinesisEventSource,
+} from './kinesis-event-source';
+import { kinesisShardReader } from './kinesis-shard-reader';
+import { lambdaContext } from './lambda-context';
+import { projectRoot, stackPaths } from './paths';
+import { terminate } from './processes';
+import {
+  ensureStream,
+  ensureTables,
+  loadTableDefinitions,
+  localDynamoDbAdminClient,
+  tableEnvironmentVariable,
+} from './provision';
+import { reconcileCheckpoints } from './reconcile-checkpoints';
+
+/** What `ccb local up` hands to the supervisor process, as JSON in this environment variable. */
+export const SUPERVISOR_CONFIG_ENV = 'CCB_SUPERVISOR_CONFIG';
+export const SUPERVISOR_SCRIPT = fileURLToPath(import.meta.url);
+/** Part of the supervisor's command line, to recognise its pid after a crash. */
+export const SUPERVISOR_MARKER = join('local', 'supervisor.ts');
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+export interface SupervisorConfig {
+  home: string;
+  stage: string;
+  shards: number;
+  /** Exports `handler(event, context)`; relative to the repository root unless absolute. */
+  handlerModule: string;
+  mapping: Partial<EventSourceMappingSettings>;
+  idlePollMs?: number;
+  /** kinesis-local's PERSIST_INTERVAL. */
+  kinesisPersistInterval?: string;
+}
+
+/** `<home>/processes.json`: every pid the supervisor started, written before they are healthy. */
+export interface ProcessesFile {
+  supervisorPid: number;
+  children: { name: string; pid: number }[];
+}
+
+/** `<home>/event-source.json`: the poller's counters, refreshed every second. */
+export interface EventSourceStatusFile {
+  updatedAt: string;
+  supervisorPid: number;
+  functionName: string;
+  mapping: EventSourceMappingSettings;
+  stats: EventSourceStats;
+}
+
+type LambdaHandler = (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
+
+const FUNCTION_TIMEOUT_MS = 60_000;
+
+const log = (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>): void => {
+  const line = `${new Date().toISOString()} ${level.toUpperCase()} supervisor: ${message}`;
+  console[level === 'info' ? 'log' : level](
+    detail === undefined ? line : `${line} ${JSON.stringify(detail)}`,
+  );
+};
+
+export const resolveHandlerModule = (handlerModule: string): string =>
+  isAbsolute(handlerModule) ? handlerModule : resolve(projectRoot, handlerModule);
+
+const loadHandler = async (handlerModule: string): Promise<LambdaHandler> => {
+  const loaded = (await import(pathToFileURL(resolveHandlerModule(handlerModule)).href)) as {
+    handler?: unknown;
+  };
+  if (typeof loaded.handler !== 'function') {
+    throw new TypeError(`${handlerModule} does not export a function named handler`);
+  }
+  return loaded.handler as LambdaHandler;
+};
+
+const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((done) => (timer = setTimeout(done, ms)))]);
+  clearTimeout(timer);
+};
+
+/**
+ * Runs the local stack in this process: both emulators as children, the stream and tables, and the
+ * event-source poller invoking the handler in-process. Stops everything in order on SIGTERM or SIGINT.
+ */
+export const runSupervisor = async (config: SupervisorConfig): Promise<void> => {
+  const paths = stackPaths(config.home);
+  const resources = localResources(config.stage);
+  const children: RunningEmulator[] = [];
+  let eventSource: KinesisEventSource | undefined;
+  let kinesisClient: KinesisClient | undefined;
+  let statusFile: Omit<EventSourceStatusFile, 'updatedAt' | 'stats'> | undefined;
+  let statusTimer: NodeJS.Timeout | undefined;
+  let shuttingDown = false;
+
+  const writeStatus = async () => {
+    if (eventSource === undefined || statusFile === undefined) return;
+    await writeJsonAtomic(paths.eventSourceStatus, {
+      ...statusFile,
+      updatedAt: new Date().toISOString(),
+      stats: eventSource.stats(),
+    } satisfies EventSourceStatusFile);
+  };
+
+  const recordProcesses = () =>
+    writeJsonAtomic(paths.processes, {
+      supervisorPid: process.pid,
+      children: children.map(({ name, pid }) => ({ name, pid })),
+    } satisfies ProcessesFile);
+
+  const shutdown = async (exitCode: number, reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(exitCode === 0 ? 'info' : 'error', `stopping: ${reason}`);
+    clearInterval(statusTimer);
+    try {
+      if (eventSource !== undefined) {
+        await withTimeout(eventSource.stop(), 15_000);
+        await writeStatus();
+      }
+      // kinesis-local waits for open keep-alive connections before it exits on SIGTERM.
+      kinesisClient?.destroy();
+      await Promise.all(
+        children.map(async (child) => {
+          const since = Date.now();
+          const graceful = await terminate(child.pid, { graceMs: 5_000 });
+          log('info', `${child.name} stopped`, { ms: Date.now() - since, graceful });
+        }),
+      );
+      if (exitCode === 0) {
+        const state = await readJsonIfExists<StackState>(paths.state);
+        if (state?.supervisorPid === process.pid) await rm(paths.state, { force: true });
+        await rm(paths.processes, { force: true });
+      }
+    } catch (error) {
+      log('error', 'shutdown failed', { error: String(error) });
+    }
+    process.exit(exitCode);
+  };
+
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+  process.on('unhandledRejection', (error) => void shutdown(1, `unhandled rejection: ${String(error)}`));
+
+  try {
+    const startedAt = new Date();
+    assertJava();
+    await mkdir(paths.logs, { recursive: true });
+    const kinesis = await startKinesisLocal({
+      dataDirectory: paths.kinesisData,
+      logPath: paths.kinesisLog,
+      region: resources.region,
+      ...(config.kinesisPersistInterval !== undefined && { persistInterval: config.kinesisPersistInterval }),
+    });
+    children.push(kinesis);
+    const dynamodb = await startDynamoDbLocal({
+      dataDirectory: paths.dynamodbData,
+      logPath: paths.dynamodbLog,
+    });
+    children.push(dynamodb);
+    await recordProcesses();
+    for (const child of children) {
+      child.child.on('exit', (code, signal) => {
+        if (!shuttingDown) void shutdown(1, `${child.name} exited unexpectedly (${code ?? signal})`);
+      });
+    }
+    const elapsed = () => Date.now() - startedAt.getTime();
+    const timings: Record<string, number> = {};
+    await Promise.all([
+      waitUntilHealthy(kinesis, kinesisHealthy).then(() => (timings.kinesisHealthy = elapsed())),
+      waitUntilHealthy(dynamodb, dynamoDbHealthy).then(() => (timings.dynamodbHealthy = elapsed())),
+    ]);
+
+    const endpoints = { kinesis: kinesis.endpoint, dynamodb: dynamodb.endpoint };
+    kinesisClient = localKinesisClient({ region: resources.region, endpoints });
+    const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
+    if (stream.created && (await readJsonIfExists(paths.checkpoints)) !== undefined) {
+      log('warn', 'the stream was created anew; discarding the checkpoints of the old one');
+      await rm(paths.checkpoints, { force: true });
+    }
+    if (stream.shardCount !== config.shards) {
+      log('warn', 'the existing stream keeps its shard count', {
+        shards: stream.shardCount,
+        requested: config.shards,
+      });
+    }
+    const reader = kinesisShardReader(kinesisClient, resources.streamName);
+    const checkpoints = await readCheckpoints(paths.checkpoints);
+    const corrections = await reconcileCheckpoints(reader, checkpoints);
+    if (corrections.length > 0) {
+      log(
+        'warn',
+        'kinesis-local lost records it had not persisted before a crash; moving their checkpoints back',
+        {
+          corrections,
+        },
+      );
+      for (const { shardId, to } of corrections) {
+        if (to === undefined) checkpoints.delete(shardId);
+        else checkpoints.set(shardId, to);
+      }
+      await writeCheckpoints(paths.checkpoints, checkpoints);
+    }
+    const tables = await loadTableDefinitions(resources, { stage: config.stage });
+    await ensureTables(localDynamoDbAdminClient({ region: resources.region, endpoints }), tables);
+
+    const functionName = `ccb-${config.stage}-aggregate`;
+    // The handler builds its clients when its module loads, so its environment must be complete first.
+    Object.assign(process.env, localAwsEnvironment({ region: resources.region, endpoints }), {
+      ...Object.fromEntries(
+        tables.map((table) => [tableEnvironmentVariable(table.key), table.input.TableName]),
+      ),
+      STREAM_NAME: resources.streamName,
+      POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
+      POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+    });
+    timings.provisioned = elapsed();
+    const handler = await loadHandler(config.handlerModule);
+    timings.handlerLoaded = elapsed();
+
+    eventSource = createKinesisEventSource(
+      {
+        reader,
+        checkpoints: fileCheckpointStore(paths.checkpoints),
+        failures: fileFailureDestination(paths.failures),
+        invoke: (event, invocation) =>
+          handler(
+            event,
+            lambdaContext({
+              functionName,
+              region: resources.region,
+              accountId: LOCAL_ACCOUNT_ID,
+              requestId: invocation.requestId,
+              timeoutMs: FUNCTION_TIMEOUT_MS,
+              memoryLimitInMB: 1024,
+            }),
+          ),
+        log: {
+          warn: (message, detail) => log('warn', message, detail),
+          error: (message, detail) => log('error', message, detail),
+        },
+      },
+      {
+        streamArn: stream.arn,
+        region: resources.region,
+        functionArn: `arn:aws:lambda:${resources.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+        invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${functionName}-role`,
+        mapping: config.mapping,
+        ...(config.idlePollMs !== undefined && { idlePollMs: config.idlePollMs }),
+      },
+    );
+    await eventSource.start();
+    statusFile = { supervisorPid: process.pid, functionName, mapping: eventSource.mapping };
+    await writeStatus();
+    statusTimer = setInterval(() => {
+      writeStatus().catch((error: unknown) =>
+        log('warn', 'could not write the status file', { error: String(error) }),
+      );
+    }, 1_000);
+
+    const state: StackState = {
+      ...resources,
+      supervisorPid: process.pid,
+      startedAt: startedAt.toISOString(),
+      endpoints,
+      children: children.map(({ name, pid }) => ({ name, pid })),
+      home: config.home,
+      streamArn: stream.arn,
+      shardCount: stream.shardCount,
+      tables: Object.fromEntries(tables.map((table) => [table.key, table.input.TableName ?? ''])),
+      handlerModule: config.handlerModule,
+    };
+    // Written last: its presence with this pid is what tells `up` the stack is ready.
+    await writeJsonAtomic(paths.state, state);
+    log('info', 'ready', { ms: elapsed(), timings, endpoints, streamArn: stream.arn });
+  } catch (error) {
+    log('error', 'startup failed', { error: error instanceof Error ? error.message : String(error) });
+    await shutdown(1, 'startup failed');
+  }
+};
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === SUPERVISOR_SCRIPT;
+
+if (isMain) {
+  const raw = process.env[SUPERVISOR_CONFIG_ENV];
+  if (raw === undefined) {
+    console.error(`the supervisor is started by \`ccb local up\`; ${SUPERVISOR_CONFIG_ENV} is not set`);
+    process.exit(2);
+  }
+  await runSupervisor(JSON.parse(raw) as SupervisorConfig);
+}
