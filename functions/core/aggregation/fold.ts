@@ -4,8 +4,9 @@ import {
   addEvent,
   type ItemKey,
   type ItemLabels,
+  keyFromId,
   type SpendCounters,
-  spendItemKeys,
+  spendItemIds,
   spendItemLabels,
   zeroCounters,
 } from './spend-items';
@@ -27,8 +28,6 @@ export interface FoldedItem {
   contributions: Contribution[];
 }
 
-const itemId = (key: ItemKey): string => `${key.pk}|${key.sk}`;
-
 /**
  * Folds contributions into one entry per distinct spend item (hourly, daily, 15-minute), so a batch
  * costs one write per item instead of one per event. Order-independent and sum-preserving.
@@ -36,10 +35,10 @@ const itemId = (key: ItemKey): string => `${key.pk}|${key.sk}`;
 export const foldSpend = (contributions: Iterable<Contribution>): Map<string, FoldedItem> => {
   const items = new Map<string, FoldedItem>();
   for (const contribution of contributions) {
-    for (const key of spendItemKeys(contribution.event)) {
-      const id = itemId(key);
+    for (const id of spendItemIds(contribution.event)) {
       let item = items.get(id);
       if (item === undefined) {
+        const key = keyFromId(id);
         item = {
           key,
           labels: spendItemLabels(key, contribution.event),

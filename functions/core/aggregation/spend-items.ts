@@ -69,18 +69,23 @@ export interface SpendItemRef {
   labels: ItemLabels;
 }
 
-/** The keys of the three spend items an event folds into; cheap, as the fold computes them per event. */
-export const spendItemKeys = (event: PricedCostEvent): [ItemKey, ItemKey, ItemKey] => {
+/**
+ * The three spend items an event folds into, as "pk|sk" ids: built per event on the hot path, so plain
+ * strings; the key object is made once per item by `keyFromId`.
+ */
+export const spendItemIds = (event: PricedCostEvent): [string, string, string] => {
   const day = utcDay(event.occurredAt);
   const hour = utcHour(event.occurredAt);
   return [
-    {
-      pk: `HOUR#${day}`,
-      sk: `${hour < 10 ? '0' : ''}${hour}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
-    },
-    { pk: `DAY#${day}`, sk: 'TOTAL' },
-    { pk: `Q15#${day}`, sk: quarterLabel(utcQuarter(event.occurredAt)) },
+    `HOUR#${day}|${hour < 10 ? '0' : ''}${hour}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
+    `DAY#${day}|TOTAL`,
+    `Q15#${day}|${quarterLabel(utcQuarter(event.occurredAt))}`,
   ];
+};
+
+export const keyFromId = (id: string): ItemKey => {
+  const bar = id.indexOf('|');
+  return { pk: id.slice(0, bar), sk: id.slice(bar + 1) };
 };
 
 const KINDS: readonly SpendItemKind[] = ['hour', 'day', 'quarter'];
@@ -105,7 +110,8 @@ const labelsFor = (kind: SpendItemKind, event: PricedCostEvent): ItemLabels => {
  * hourly per (day, hour, intent, model, component, language); the day's total; the 15-minute bucket.
  */
 export const spendItemsFor = (event: PricedCostEvent): SpendItemRef[] =>
-  spendItemKeys(event).map((key, i) => {
+  spendItemIds(event).map((id, i) => {
+    const key = keyFromId(id);
     const kind = KINDS[i] as SpendItemKind;
     return { kind, key, labels: labelsFor(kind, event) };
   });

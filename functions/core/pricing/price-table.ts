@@ -25,8 +25,18 @@ export type PriceResult = { ok: true; costNano: number } | { ok: false; reason: 
 // Cross-region inference profiles ("us.anthropic...") bill at the base model's price.
 const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|us-gov|global)\./;
 
+const canonicalIds = new Map<string, string>();
+
 /** The model id used for pricing and aggregation: the base model behind an inference profile. */
-export const canonicalModelId = (modelId: string): string => modelId.replace(INFERENCE_PROFILE_PREFIX, '');
+export const canonicalModelId = (modelId: string): string => {
+  let canonical = canonicalIds.get(modelId);
+  if (canonical === undefined) {
+    canonical = modelId.replace(INFERENCE_PROFILE_PREFIX, '');
+    // Model ids are few; the bound only guards against a flood of distinct bogus ones.
+    if (canonicalIds.size < 1_000) canonicalIds.set(modelId, canonical);
+  }
+  return canonical;
+};
 
 /**
  * Server-side cost of one event: each token class at its own price (cache reads and writes are not
