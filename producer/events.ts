@@ -4,54 +4,24 @@
  * written in TypeScript build the right fields.
  */
 
-export type Language = 'en' | 'ja' | 'mixed';
+import type {
+  CostEventV1 as ContractV1,
+  CostEventV2 as ContractV2,
+} from '../functions/core/events/cost-event';
 
-/** v1: the orchestrator's legacy per-request log line. It has no version field. */
-export interface CostEventV1 {
-  timestamp: string;
-  request_id: string;
-  session_id: string;
-  intent: string;
-  model_id: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_hit: boolean;
-  latency_ms: number;
-  input_cost_usd: number;
-  output_cost_usd: number;
-  total_cost_usd: number;
-  region: string;
-  hour_of_day: number;
-}
+export type { Language } from '../functions/core/events/cost-event';
 
-export interface CostEventV2 {
-  schema_version: '2.0';
-  /** The idempotency key: a producer's retry must resend the same id. */
-  event_id: string;
-  /** Epoch milliseconds. */
-  occurred_at: number;
-  request_id: string;
-  session_id: string;
-  intent: string;
-  model_id: string;
-  component: string;
-  language: Language;
-  /** Uncached input tokens; cache reads and writes are counted in their own fields, not here. */
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  /** Prompt-cache writes of the 1-hour tier; optional, left out when zero. */
-  cache_write_1h_tokens?: number;
-  /** An application-level cache answered; no model call was made. */
-  cache_hit: boolean;
-  region: string;
-  latency_ms: number;
-  /** The producer's own cost estimate; the consumer prices events itself and flags a mismatch. */
-  reported_cost_usd?: number;
-  price_table: string;
-  producer: string;
-}
+/** v1: the orchestrator's legacy per-request log line, every field set. It has no version field. */
+export type CostEventV1 = Required<ContractV1>;
+
+/** v2 as this library emits it: the contract's optional fields it always sets are required here. */
+export type CostEventV2 = ContractV2 &
+  Required<
+    Pick<
+      ContractV2,
+      'cache_read_tokens' | 'cache_write_tokens' | 'cache_hit' | 'latency_ms' | 'price_table' | 'producer'
+    >
+  >;
 
 export interface TokenUsage {
   inputTokens: number;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Component } from '../functions/core/events/cost-event';
 import type { CostEventV2, Language, TokenUsage } from './events';
 import { PRODUCER_PRICE_TABLE, reportedCostUsd } from './pricing';
 import type { CostEventProducer } from './producer';
@@ -14,7 +15,7 @@ export interface InvocationFields {
   /** Name and version of the emitting service, e.g. `orchestrator@1.0.0`. */
   producer: string;
   /** Default `llm`. */
-  component?: string;
+  component?: Component;
   /** Default false: an application cache hit normally skips the model and this helper. */
   cache_hit?: boolean;
   /** Default the version of the library's own price table. */

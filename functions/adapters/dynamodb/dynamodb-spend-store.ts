@@ -62,25 +62,11 @@ export class DynamoDbSpendStore implements SpendStore {
       update.expectedWatermark === undefined
         ? `attribute_not_exists(${watermark}) OR ${watermark} < ${x.value(padSequence(update.firstSequence))}`
         : `${watermark} = ${x.value(padSequence(update.expectedWatermark))}`;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: update.key,
-          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: x.names,
-          ExpressionAttributeValues: x.values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'applied' };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = rawString(error.Item?.[watermarkAttribute(update.shardId)]);
-      if (current === undefined) throw error;
-      return { kind: 'behind_watermark', watermark: unpadSequence(current) };
-    }
+    const conflict = await this.conditionalUpdate(update.key, x, sets, adds, condition);
+    if (conflict === undefined) return { kind: 'applied' };
+    const current = rawString(conflict.item[watermarkAttribute(update.shardId)]);
+    if (current === undefined) throw conflict.error;
+    return { kind: 'behind_watermark', watermark: unpadSequence(current) };
   }
 
   async applySession(update: SessionUpdate): Promise<SessionOutcome> {
@@ -98,29 +84,41 @@ export class DynamoDbSpendStore implements SpendStore {
     }
     const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
     adds.push(`${x.name('intents')} ${x.value(new Set(update.intents))}`);
+    const conflict = await this.conditionalUpdate(update.key, x, sets, adds, conditions.join(' AND '));
+    if (conflict === undefined) return { kind: 'applied' };
+    const claims = new Map<string, string>();
+    for (const [attribute, value] of Object.entries(conflict.item)) {
+      const holder = rawString(value);
+      if (attribute.startsWith(CLAIM_PREFIX) && holder !== undefined)
+        claims.set(attribute.slice(CLAIM_PREFIX.length), holder);
+    }
+    return { kind: 'claims_taken', claims };
+  }
+
+  /** One conditional UpdateItem; on a failed condition, the item as it stands instead of an error. */
+  private async conditionalUpdate(
+    key: SpendItemUpdate['key'],
+    x: ExpressionBuilder,
+    sets: string[],
+    adds: string[],
+    condition: string,
+  ): Promise<{ item: Record<string, AttributeValue>; error: ConditionalCheckFailedException } | undefined> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: update.key,
+          Key: key,
           UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
+          ConditionExpression: condition,
           ExpressionAttributeNames: x.names,
           ExpressionAttributeValues: x.values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'applied' };
+      return undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const claims = new Map<string, string>();
-      for (const [attribute, value] of Object.entries(error.Item ?? {})) {
-        const holder = rawString(value);
-        if (attribute.startsWith(CLAIM_PREFIX) && holder !== undefined) {
-          claims.set(attribute.slice(CLAIM_PREFIX.length), holder);
-        }
-      }
-      return { kind: 'claims_taken', claims };
+      return { item: error.Item ?? {}, error };
     }
   }
 }
