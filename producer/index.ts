@@ -1,4 +1,6 @@
 /** The cost event producer library: what producer teams import. */
+
+export { type AggregationOptions, aggregateEvents } from './aggregate';
 export type { CostEventV1, CostEventV2, Language, TokenUsage } from './events';
 export { HAIKU_MODEL_ID, PRODUCER_PRICE_TABLE, reportedCostUsd, SONNET_MODEL_ID } from './pricing';
 export {
@@ -15,8 +17,10 @@ export {
 export {
   type CostEventInput,
   DEFAULT_LIMITS,
+  isPackedRecord,
   MAX_PARTITION_KEY_LENGTH,
   MiB,
+  type PackedRecord,
   partitionKeyOf,
   REJECT_RECORD_TOO_LARGE,
   REJECT_UNSERIALISABLE,

@@ -7,6 +7,16 @@ import { createHash } from 'node:crypto';
  */
 export type CostEventInput = object | string;
 
+/** A record that already holds several serialised events (see aggregate.ts), sent as it is. */
+export interface PackedRecord {
+  packed: Uint8Array;
+  partitionKey: string;
+  events: number;
+}
+
+export const isPackedRecord = (value: unknown): value is PackedRecord =>
+  typeof value === 'object' && value !== null && (value as { packed?: unknown }).packed instanceof Uint8Array;
+
 /** Kinesis PutRecords limits; the defaults are the service's standard stream limits. */
 export interface RecordLimits {
   /** Records per PutRecords request. */
@@ -84,6 +94,11 @@ export const encodeRecord = (
   maxRecordBytes: number,
   customKey?: (event: CostEventInput) => string | undefined,
 ): EncodeResult => {
+  if (isPackedRecord(event)) {
+    const size = event.packed.byteLength + Buffer.byteLength(event.partitionKey, 'utf8');
+    if (size > maxRecordBytes) return { ok: false, reason: REJECT_RECORD_TOO_LARGE };
+    return { ok: true, record: { data: event.packed, partitionKey: event.partitionKey, size } };
+  }
   let data: Uint8Array;
   try {
     const text = typeof event === 'string' ? event : JSON.stringify(event);

@@ -9,6 +9,7 @@ import type { ScenarioLine } from '../scenarios';
 
 export interface EndToEndResult {
   events: number;
+  records: number;
   shards: number;
   putSeconds: number;
   totalSeconds: number;
@@ -23,6 +24,7 @@ export interface EndToEndResult {
 export const measureEndToEnd = async (
   lines: readonly ScenarioLine[],
   shards: number,
+  aggregate: boolean,
 ): Promise<EndToEndResult> => {
   const home = await mkdtemp(join(tmpdir(), 'ccb-bench-'));
   try {
@@ -33,17 +35,19 @@ export const measureEndToEnd = async (
       kinesis,
       streamName: state.streamName,
       maxInFlight: 8,
+      aggregate: aggregate ? {} : false,
     }).finally(() => kinesis.destroy());
     const putSeconds = (performance.now() - started) / 1_000;
     await drain(state, { home, timeoutSeconds: 600 });
     const totalSeconds = (performance.now() - started) / 1_000;
     const status = await stackStatus({ home });
     return {
-      events: produced.sent,
+      events: produced.events,
+      records: produced.sent,
       shards,
       putSeconds,
       totalSeconds,
-      eventsPerSecond: produced.sent / totalSeconds,
+      eventsPerSecond: produced.events / totalSeconds,
       invocations: status.eventSource?.stats.invocations ?? 0,
     };
   } finally {

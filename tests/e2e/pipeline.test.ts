@@ -91,7 +91,8 @@ describe('the local pipeline, end to end', () => {
     await drain(state, { home, timeoutSeconds: 120 });
 
     const stored = await storedSpend();
-    expect(produced).toMatchObject({ sent: lines.length, rejected: 0 });
+    expect(produced).toMatchObject({ events: lines.length, rejected: 0 });
+    expect(produced.sent).toBeLessThan(lines.length / 100);
     expect(expected.invalid).toBeGreaterThan(0);
     expect(stored).toEqual({
       total: { day: DAY, cost_nano: expected.costNano, events: expected.events },

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { CostEventV1, CostEventV2 } from '../../functions/core/events/cost-event';
 import type { StreamRecord } from '../../functions/core/ingest/ingest-batch';
 
@@ -60,3 +61,16 @@ export const aBatch = (
     data: encode(payload),
   }));
 };
+
+/** Packs payloads into records of several events each (NDJSON, gzip when asked), as the producer does. */
+export const anAggregatedBatch = (
+  groups: unknown[][],
+  options: { gzip?: boolean; arrivedAt?: number; firstSequence?: bigint } = {},
+): StreamRecord[] =>
+  aBatch(
+    groups.map(() => ''),
+    options,
+  ).map((record, i) => {
+    const text = (groups[i] ?? []).map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('\n');
+    return { ...record, data: options.gzip ? gzipSync(text) : encode(text) };
+  });

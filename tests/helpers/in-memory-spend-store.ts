@@ -68,7 +68,7 @@ export class InMemorySpendStore implements SpendStore, QuarantineStore {
 
   async put(record: QuarantinedRecord): Promise<void> {
     this.maybeFail('quarantine');
-    this.quarantined.set(`${record.shardId}#${record.sequenceNumber}`, record);
+    this.quarantined.set(`${record.shardId}#${record.sequenceNumber}#${record.subSequence}`, record);
   }
 
   /** Sum of a counter over the items of one kind (key prefix). */

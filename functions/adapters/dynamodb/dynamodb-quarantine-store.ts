@@ -8,8 +8,8 @@ import type { QuarantinedRecord, QuarantineStore } from '../../core/ingest/ports
  */
 export const MAX_STORED_PAYLOAD_BYTES = 256 * 1024;
 
-export const quarantineKey = (shardId: string, sequenceNumber: string) => ({
-  pk: `REC#${shardId}#${sequenceNumber}`,
+export const quarantineKey = (shardId: string, sequenceNumber: string, subSequence: number) => ({
+  pk: `REC#${shardId}#${sequenceNumber}#${subSequence}`,
 });
 
 export class DynamoDbQuarantineStore implements QuarantineStore {
@@ -24,7 +24,8 @@ export class DynamoDbQuarantineStore implements QuarantineStore {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...quarantineKey(record.shardId, record.sequenceNumber),
+          ...quarantineKey(record.shardId, record.sequenceNumber, record.subSequence),
+          sub_sequence: record.subSequence,
           shard_id: record.shardId,
           sequence_number: record.sequenceNumber,
           partition_key: record.partitionKey,

@@ -16,9 +16,9 @@ export const CLAIM_PREFIX = 'c#';
 
 const rawString = (value: AttributeValue | undefined): string | undefined => value?.S;
 
-// Padded to the Kinesis maximum of 129 digits, string order is numeric order, which is what a
-// DynamoDB condition compares.
-const SEQUENCE_WIDTH = 129;
+// Positions are a Kinesis sequence number (at most 129 digits) plus a 5-digit event index. Padded to
+// that width, string order is numeric order, which is what a DynamoDB condition compares.
+const SEQUENCE_WIDTH = 134;
 export const padSequence = (sequenceNumber: string): string => sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
 const unpadSequence = (padded: string): string => padded.replace(/^0+(?=\d)/, '');
 

@@ -7,6 +7,7 @@ import { fromV2, upcastV1 } from './upcast';
 
 /** Machine-readable reasons an event is quarantined instead of counted. */
 export type QuarantineReason =
+  | 'undecodable_record'
   | 'record_too_large'
   | 'malformed_json'
   | 'not_an_object'

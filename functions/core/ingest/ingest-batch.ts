@@ -1,6 +1,7 @@
 import { type Contribution, type FoldedItem, foldSpend, refoldAfter } from '../aggregation/fold';
 import { addEvent, sessionKey, zeroCounters } from '../aggregation/spend-items';
 import { decodeCostEvent, type QuarantineReason } from '../events/decode';
+import { eventPosition, recordOfPosition, splitRecord } from '../events/record-payloads';
 import type { PriceTable } from '../pricing/price-table';
 import { compareSequenceNumbers, isAfter, lowestSequenceNumber } from '../sequence';
 import { mapWithConcurrency } from './concurrency';
@@ -51,6 +52,15 @@ export class WatermarkConflictError extends Error {
 // Keeps each session update's expression under DynamoDB's 4 KB expression limit.
 const CLAIMS_PER_UPDATE = 40;
 const MAX_CONDITIONAL_ATTEMPTS = 4;
+
+interface Quarantinable {
+  record: StreamRecord;
+  index: number;
+  data: Uint8Array;
+  reason: QuarantineReason;
+  detail: string;
+  version: string | null;
+}
 
 interface Positioned extends Contribution {
   record: StreamRecord;
@@ -107,50 +117,67 @@ export const createIngestBatch = (deps: IngestDependencies) => {
     const failures: string[] = [];
 
     const valid: Positioned[] = [];
-    const invalid: {
-      record: StreamRecord;
-      reason: QuarantineReason;
-      detail: string;
-      version: string | null;
-    }[] = [];
+    const invalid: Quarantinable[] = [];
     for (const record of records) {
-      const decoded = decodeCostEvent(record.data, deps.prices);
-      if (decoded.ok) {
-        valid.push({
-          event: decoded.event,
-          sequence: record.sequenceNumber,
-          record,
-          recordRef: `${record.shardId}:${record.sequenceNumber}`,
-        });
-      } else {
+      const payloads = splitRecord(record.data);
+      if (!payloads.ok) {
         invalid.push({
           record,
-          reason: decoded.reason,
-          detail: decoded.detail,
-          version: decoded.schemaVersion,
+          index: 0,
+          data: record.data,
+          reason: payloads.reason,
+          detail: payloads.detail,
+          version: null,
         });
+        continue;
       }
+      payloads.events.forEach((data, index) => {
+        const position = eventPosition(record.sequenceNumber, index);
+        const decoded = decodeCostEvent(data, deps.prices);
+        if (decoded.ok) {
+          valid.push({
+            event: decoded.event,
+            sequence: position,
+            record,
+            recordRef: `${record.shardId}:${position}`,
+          });
+        } else {
+          invalid.push({
+            record,
+            index,
+            data,
+            reason: decoded.reason,
+            detail: decoded.detail,
+            version: decoded.schemaVersion,
+          });
+        }
+      });
     }
 
-    await mapWithConcurrency(invalid, concurrency, async ({ record, reason, detail, version }) => {
-      try {
-        await deps.quarantine.put({
-          shardId: record.shardId,
-          sequenceNumber: record.sequenceNumber,
-          partitionKey: record.partitionKey,
-          arrivedAt: record.arrivedAt,
-          reason,
-          detail,
-          schemaVersion: version,
-          data: record.data,
-        });
-        result.writes.quarantine += 1;
-        result.quarantined[reason] = (result.quarantined[reason] ?? 0) + 1;
-      } catch (error) {
-        deps.onWriteError?.(error, { write: 'quarantine', sequenceNumber: record.sequenceNumber });
-        failures.push(record.sequenceNumber);
-      }
-    });
+    await mapWithConcurrency(
+      invalid,
+      concurrency,
+      async ({ record, index, data, reason, detail, version }) => {
+        try {
+          await deps.quarantine.put({
+            shardId: record.shardId,
+            sequenceNumber: record.sequenceNumber,
+            subSequence: index,
+            partitionKey: record.partitionKey,
+            arrivedAt: record.arrivedAt,
+            reason,
+            detail,
+            schemaVersion: version,
+            data,
+          });
+          result.writes.quarantine += 1;
+          result.quarantined[reason] = (result.quarantined[reason] ?? 0) + 1;
+        } catch (error) {
+          deps.onWriteError?.(error, { write: 'quarantine', sequenceNumber: record.sequenceNumber });
+          failures.push(eventPosition(record.sequenceNumber, index));
+        }
+      },
+    );
 
     const counted = await claimOnSessions(valid);
     // An event whose session write failed has an unknown duplicate status; spend items may only move
@@ -174,8 +201,9 @@ export const createIngestBatch = (deps: IngestDependencies) => {
 
     for (const c of foldable) result.costNano += c.event.costNano;
     result.counted = foldable.length;
+    // Failures are event positions; the event source only knows records, so it resumes at the record.
     const lowest = lowestSequenceNumber(failures);
-    if (lowest !== undefined) result.firstFailedSequenceNumber = lowest;
+    if (lowest !== undefined) result.firstFailedSequenceNumber = recordOfPosition(lowest);
     return result;
 
     async function claimOnSessions(

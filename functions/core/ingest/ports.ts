@@ -50,6 +50,8 @@ export interface SpendStore {
 export interface QuarantinedRecord {
   shardId: string;
   sequenceNumber: string;
+  /** Index of the event within its record (0 for a record of one event). */
+  subSequence: number;
   partitionKey: string;
   arrivedAt: number;
   reason: QuarantineReason;

@@ -141,7 +141,7 @@ export const registerDemo = (program: Command): void => {
         kinesis,
         streamName: state.streamName,
         onProgress: (p) => {
-          const done = p.sent + p.rejected;
+          const done = p.events;
           if (done - lastReport >= 2_000 || done === lines.length) {
             lastReport = done;
             process.stderr.write(
@@ -151,7 +151,7 @@ export const registerDemo = (program: Command): void => {
         },
       }).finally(() => kinesis.destroy());
       console.log(
-        `    sent ${produced.sent} in ${(produced.elapsedMs / 1000).toFixed(1)} s, rejected ${produced.rejected}`,
+        `    sent ${produced.events} events in ${produced.sent} gzip records in ${(produced.elapsedMs / 1000).toFixed(1)} s, rejected ${produced.rejected}`,
       );
 
       const drained = await drain(state, { timeoutSeconds: 150 });

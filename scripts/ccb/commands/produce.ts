@@ -4,6 +4,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
+  type AggregationOptions,
+  aggregateEvents,
   type CostEventInput,
   type CostEventProducerOptions,
   createCostEventProducer,
@@ -23,15 +25,22 @@ import {
 
 export interface ProduceProgress extends ProducerStats {
   elapsedMs: number;
+  /** Events read from the source so far (a packed record carries many). */
+  events: number;
 }
 
 export interface ProduceOptions extends Omit<CostEventProducerOptions, 'onProgress'> {
   onProgress?: (progress: ProduceProgress) => void;
   /** Milliseconds, for elapsed time. Default performance.now. */
   now?: () => number;
+  /** Pack events into gzip NDJSON records (the default); false puts one event per record. */
+  aggregate?: AggregationOptions | false;
 }
 
 export interface ProduceSummary {
+  /** Events read from the source. */
+  events: number;
+  /** Records sent (with aggregation, each carries many events). */
   sent: number;
   rejected: number;
   retries: number;
@@ -51,27 +60,35 @@ export const produceEvents = async (
   source: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
   options: ProduceOptions,
 ): Promise<ProduceSummary> => {
-  const { onProgress, now = () => performance.now(), ...producerOptions } = options;
+  const { onProgress, now = () => performance.now(), aggregate = {}, ...producerOptions } = options;
   const started = now();
+  let events = 0;
+  async function* counted() {
+    for await (const event of source) {
+      events += 1;
+      yield event;
+    }
+  }
   const producer = createCostEventProducer({
     ...producerOptions,
-    onProgress: onProgress && ((stats) => onProgress({ ...stats, elapsedMs: now() - started })),
+    onProgress: onProgress && ((stats) => onProgress({ ...stats, events, elapsedMs: now() - started })),
   });
   let stats: ProducerStats;
   try {
-    await producer.putMany(source);
+    await producer.putMany(aggregate === false ? counted() : aggregateEvents(counted(), aggregate));
   } finally {
     stats = await producer.flush();
   }
   const elapsedMs = now() - started;
   return {
+    events,
     sent: stats.sent,
     rejected: stats.rejected,
     retries: stats.retries,
     batches: stats.batches,
     bytes: stats.bytesSent,
     elapsedMs: Math.round(elapsedMs),
-    eventsPerSecond: elapsedMs > 0 ? Math.round(stats.sent / (elapsedMs / 1_000)) : 0,
+    eventsPerSecond: elapsedMs > 0 ? Math.round(events / (elapsedMs / 1_000)) : 0,
     rejectedByReason: stats.rejectedByReason,
   };
 };
@@ -192,7 +209,7 @@ interface ProgressView {
 /** A bar on a terminal; elsewhere (CI logs, pipes) one plain line every few seconds. */
 const progressView = (stderr: OutputStream, total: number): ProgressView => {
   const rate = (progress: ProduceProgress) =>
-    progress.elapsedMs > 0 ? Math.round((progress.sent * 1_000) / progress.elapsedMs) : 0;
+    progress.elapsedMs > 0 ? Math.round((progress.events * 1_000) / progress.elapsedMs) : 0;
   if (stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -206,7 +223,7 @@ const progressView = (stderr: OutputStream, total: number): ProgressView => {
     bar.start(total, 0, { rate: 0, retries: 0, rejected: 0 });
     return {
       update: (progress) => {
-        const done = progress.sent + progress.rejected;
+        const done = progress.events;
         if (done > bar.getTotal()) bar.setTotal(done);
         bar.update(done, { rate: rate(progress), retries: progress.retries, rejected: progress.rejected });
       },
@@ -217,7 +234,7 @@ const progressView = (stderr: OutputStream, total: number): ProgressView => {
   const timer = setInterval(() => {
     if (!latest) return;
     stderr.write(
-      `produce: ${formatInteger(latest.sent + latest.rejected)}/${formatInteger(total)} events, ` +
+      `produce: ${formatInteger(latest.events)}/${formatInteger(total)} events, ` +
         `${formatInteger(rate(latest))} ev/s, retries ${latest.retries}, rejected ${latest.rejected}\n`,
     );
   }, 2_000);
@@ -239,6 +256,7 @@ interface ProduceCommandOptions {
   stage: string;
   concurrency: number;
   ordering: Ordering;
+  aggregate: boolean;
   json?: boolean;
 }
 
@@ -273,6 +291,7 @@ export const registerProduce = (
         .choices(['strict', 'relaxed'])
         .default('strict'),
     )
+    .option('--no-aggregate', 'one event per Kinesis record instead of gzip NDJSON records of many')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', scenarioHelp())
     .action(async (options: ProduceCommandOptions) => {
@@ -306,6 +325,7 @@ export const registerProduce = (
           streamName: target.streamName,
           maxInFlight: options.concurrency,
           ordering: options.ordering,
+          aggregate: options.aggregate ? {} : false,
           onProgress: (progress) => view.update(progress),
         });
       } finally {
@@ -322,7 +342,7 @@ export const registerProduce = (
         );
       } else {
         stdout.write(
-          `sent ${formatInteger(summary.sent)} events to ${target.streamName} in ${(summary.elapsedMs / 1_000).toFixed(1)} s ` +
+          `sent ${formatInteger(summary.events)} events in ${formatInteger(summary.sent)} records to ${target.streamName} in ${(summary.elapsedMs / 1_000).toFixed(1)} s ` +
             `(${formatInteger(summary.eventsPerSecond)} events/s): rejected ${formatInteger(summary.rejected)}, ` +
             `retries ${formatInteger(summary.retries)}, ${formatInteger(summary.batches)} PutRecords requests\n`,
         );

@@ -91,6 +91,7 @@ describe('produceEvents', () => {
         streamName: 'stream',
         maxInFlight: 1,
         lingerMs: 60_000,
+        aggregate: false,
         sleep: async () => {},
         now: () => (reads++ === 0 ? 1_000 : 1_500),
       },
@@ -98,6 +99,7 @@ describe('produceEvents', () => {
 
     // Assess
     expect(summary).toEqual({
+      events: 3,
       sent: 3,
       rejected: 0,
       retries: 1,
@@ -119,7 +121,7 @@ describe('produceEvents', () => {
     }
 
     // Act
-    const producing = produceEvents(failing(), { kinesis, streamName: 'stream' });
+    const producing = produceEvents(failing(), { kinesis, streamName: 'stream', aggregate: false });
 
     // Assess
     await expect(producing).rejects.toThrow('disk gone');
@@ -134,7 +136,7 @@ describe('ccb produce', () => {
       '{"session_id":"s1","n":1}\n\n{"session_id":"s1","n":2}\nnot json\n',
     );
 
-    const { kinesis, stdout, error, closed } = await run(['--file', path]);
+    const { kinesis, stdout, error, closed } = await run(['--file', path, '--no-aggregate']);
 
     expect(error).toBeUndefined();
     const stored = kinesis.stored.map((record) => record.data);
@@ -147,7 +149,7 @@ describe('ccb produce', () => {
       stored.indexOf('{"session_id":"s1","n":2}'),
     );
     expect(stdout).toMatch(
-      /^sent 3 events to ccb-local-cost-events in \d+\.\d s \([\d,]+ events\/s\): rejected 0, retries 0, \d+ PutRecords requests\n$/,
+      /^sent 3 events in 3 records to ccb-local-cost-events in \d+\.\d s \([\d,]+ events\/s\): rejected 0, retries 0, \d+ PutRecords requests\n$/,
     );
     expect(closed()).toBe(true);
   });
@@ -169,14 +171,17 @@ describe('ccb produce', () => {
 
     expect(error).toBeUndefined();
     const expectedLines = scenarioLineCount('default-day', { scale: 0.001, seed: 9 });
-    expect(kinesis.stored).toHaveLength(expectedLines);
+    const storedLines = kinesis.stored.flatMap((record) => record.data.split('\n'));
+    expect(storedLines).toHaveLength(expectedLines);
+    expect(kinesis.stored.length).toBeLessThan(expectedLines / 100);
     expect(JSON.parse(stdout)).toMatchObject({
       stage: 'dev',
       stream: 'ccb-dev-cost-events',
       scenario: 'default-day',
       scale: 0.001,
       seed: 9,
-      sent: expectedLines,
+      events: expectedLines,
+      sent: kinesis.stored.length,
       rejected: 0,
     });
   });

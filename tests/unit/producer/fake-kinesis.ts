@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { KinesisPort } from '../../../producer';
 
@@ -34,7 +35,8 @@ export const fakeKinesis = (decide: Decide = () => []): FakeKinesis => {
         const partitionKey = entry.PartitionKey ?? '';
         const data = entry.Data ?? new Uint8Array();
         return {
-          data: decoder.decode(data),
+          // A packed record is gzip: the tests read its NDJSON.
+          data: decoder.decode(data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data),
           partitionKey,
           size: data.byteLength + Buffer.byteLength(partitionKey),
         };

@@ -4,7 +4,7 @@ import { decodeCostEvent } from '../../../../functions/core/events/decode';
 import { createIngestBatch, type StreamRecord } from '../../../../functions/core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
 import { streamPayloads } from '../../../helpers/arbitraries';
-import { aBatch, aV2Event, encode } from '../../../helpers/cost-events';
+import { aBatch, anAggregatedBatch, aV2Event, encode } from '../../../helpers/cost-events';
 import { InMemorySpendStore } from '../../../helpers/in-memory-spend-store';
 
 const ingestInto = (store: InMemorySpendStore) =>
@@ -16,7 +16,7 @@ const expectedTotals = (payloads: unknown[]) => {
   let cost = 0;
   let events = 0;
   for (const payload of payloads) {
-    const decoded = decodeCostEvent(encode(payload), DEFAULT_PRICE_TABLE);
+    const decoded = decodeCostEvent(encode(payload as string), DEFAULT_PRICE_TABLE);
     if (!decoded.ok) continue;
     const id = `${decoded.event.sessionId}|${decoded.event.eventId}`;
     if (seen.has(id)) continue;
@@ -169,36 +169,81 @@ describe('ingestBatch', () => {
     expectExactTotals(store, payloads);
   });
 
+  it('folds a record that packs several events, gzip or not, and quarantines only its bad line', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const packed = [aV2Event({ event_id: 'p1' }), 'not json', aV2Event({ event_id: 'p2', session_id: 's2' })];
+    const plain = [aV2Event({ event_id: 'p3', session_id: 's3' })];
+
+    const result = await ingest([
+      ...anAggregatedBatch([packed], { gzip: true }),
+      ...anAggregatedBatch([plain], { firstSequence: 99_000_000_000n }),
+    ]);
+
+    expect(result).toMatchObject({ records: 2, counted: 3, quarantined: { malformed_json: 1 } });
+    expect(
+      [...store.quarantined.values()].map((q) => [q.subSequence, new TextDecoder().decode(q.data)]),
+    ).toEqual([[1, 'not json']]);
+    expectExactTotals(store, [...packed, ...plain]);
+  });
+
+  it('resumes a partially failed packed record at the record, and counts none of its events twice', async () => {
+    const store = new InMemorySpendStore();
+    const ingest = ingestInto(store);
+    const groups = [1, 2, 3].map((r) =>
+      [1, 2, 3, 4].map((n) => aV2Event({ event_id: `r${r}e${n}`, session_id: `s${n}` })),
+    );
+    const records = anAggregatedBatch(groups);
+    store.failWhen = (kind, n) => kind === 'spend' && n === 5;
+
+    const first = await ingest(records);
+    store.failWhen = () => false;
+    const resumeAt = records.findIndex((r) => r.sequenceNumber === first.firstFailedSequenceNumber);
+    await ingest(records.slice(resumeAt));
+
+    expect(resumeAt).toBeGreaterThanOrEqual(0);
+    expectExactTotals(store, groups.flat());
+  });
+
   it('is exactly once under any mix of retries, bisection, crashes, partial failures and duplicates', async () => {
     const schedule = fc.record({
       batchSizes: fc.infiniteStream(fc.integer({ min: 1, max: 25 })),
       faults: fc.infiniteStream(fc.constantFrom('none', 'none', 'partial', 'crash', 'bisect')),
       failEvery: fc.integer({ min: 2, max: 9 }),
+      packEvery: fc.integer({ min: 1, max: 4 }),
     });
     await fc.assert(
-      fc.asyncProperty(streamPayloads(), schedule, async (payloads, { batchSizes, faults, failEvery }) => {
-        const store = new InMemorySpendStore();
-        const ingest = ingestInto(store);
-        const records = aBatch(payloads);
-        let checkpoint = 0;
-        for (let round = 0; checkpoint < records.length; round += 1) {
-          if (round > 500) throw new Error('no progress');
-          let batch: StreamRecord[] = records.slice(checkpoint, checkpoint + batchSizes.next().value);
-          const fault = faults.next().value;
-          if (fault === 'bisect' && batch.length > 1) batch = batch.slice(0, Math.ceil(batch.length / 2));
-          store.failWhen =
-            fault === 'partial' || fault === 'crash' ? (_kind, n) => n % failEvery === 0 : () => false;
-          const outcome = await ingest(batch);
-          // A crash loses the response: the event source redelivers the whole batch.
-          if (fault === 'crash') continue;
-          const failedAt = outcome.firstFailedSequenceNumber;
-          checkpoint =
-            failedAt === undefined
-              ? checkpoint + batch.length
-              : records.findIndex((r) => r.sequenceNumber === failedAt);
-        }
-        expectExactTotals(store, payloads);
-      }),
+      fc.asyncProperty(
+        streamPayloads(),
+        schedule,
+        async (payloads, { batchSizes, faults, failEvery, packEvery }) => {
+          const store = new InMemorySpendStore();
+          const ingest = ingestInto(store);
+          // Some records carry one event, others pack several (NDJSON, sometimes gzip), as producers may.
+          const groups: unknown[][] = [];
+          for (let i = 0; i < payloads.length; i += 1 + (i % packEvery))
+            groups.push(payloads.slice(i, i + 1 + (i % packEvery)));
+          const records = anAggregatedBatch(groups, { gzip: packEvery % 2 === 0 });
+          let checkpoint = 0;
+          for (let round = 0; checkpoint < records.length; round += 1) {
+            if (round > 500) throw new Error('no progress');
+            let batch: StreamRecord[] = records.slice(checkpoint, checkpoint + batchSizes.next().value);
+            const fault = faults.next().value;
+            if (fault === 'bisect' && batch.length > 1) batch = batch.slice(0, Math.ceil(batch.length / 2));
+            store.failWhen =
+              fault === 'partial' || fault === 'crash' ? (_kind, n) => n % failEvery === 0 : () => false;
+            const outcome = await ingest(batch);
+            // A crash loses the response: the event source redelivers the whole batch.
+            if (fault === 'crash') continue;
+            const failedAt = outcome.firstFailedSequenceNumber;
+            checkpoint =
+              failedAt === undefined
+                ? checkpoint + batch.length
+                : records.findIndex((r) => r.sequenceNumber === failedAt);
+          }
+          expectExactTotals(store, payloads);
+        },
+      ),
       { numRuns: 150 },
     );
   });

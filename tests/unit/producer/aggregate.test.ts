@@ -1,0 +1,44 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from '@jest/globals';
+import { aggregateEvents } from '../../../producer/aggregate';
+import { isPackedRecord, type PackedRecord } from '../../../producer/records';
+
+const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+};
+
+const linesOf = (record: PackedRecord): string[] => gunzipSync(record.packed).toString('utf8').split('\n');
+
+describe('aggregateEvents', () => {
+  it('packs events into gzip NDJSON records, in order, keyed by their first session', async () => {
+    const events = [{ session_id: 'a', n: 1 }, 'not json', { session_id: 'b', n: 2 }];
+
+    const [record, ...rest] = await collect(aggregateEvents(events));
+
+    expect(rest).toEqual([]);
+    if (!isPackedRecord(record)) throw new Error('expected a packed record');
+    expect(record).toMatchObject({ partitionKey: 'a', events: 3 });
+    expect(linesOf(record)).toEqual(['{"session_id":"a","n":1}', 'not json', '{"session_id":"b","n":2}']);
+  });
+
+  it('closes a record at the event and byte limits', async () => {
+    const events = Array.from({ length: 7 }, (_, n) => ({ session_id: `s${n}`, pad: 'x'.repeat(40) }));
+
+    const byCount = await collect(aggregateEvents(events, { maxEvents: 3 }));
+    const byBytes = await collect(aggregateEvents(events, { maxBytes: 140 }));
+
+    expect(byCount.map((r) => (isPackedRecord(r) ? r.events : 0))).toEqual([3, 3, 1]);
+    expect(byBytes.map((r) => (isPackedRecord(r) ? r.events : 0))).toEqual([2, 2, 2, 1]);
+  });
+
+  it('passes alone what a line-based record could not hold', async () => {
+    const multiLine = 'line one\nline two';
+
+    const records = await collect(aggregateEvents([{ session_id: 'a' }, multiLine]));
+
+    expect(records[0]).toBe(multiLine);
+    expect(isPackedRecord(records[1])).toBe(true);
+  });
+});
