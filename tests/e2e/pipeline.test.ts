@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
@@ -101,6 +103,21 @@ describe('the local pipeline, end to end', () => {
       quarantined: expected.invalid,
     });
   }, 180_000);
+
+  it('answers `ccb spend --json` and `ccb quarantine --json` from the stored aggregates', async () => {
+    const ccb = (...args: string[]) =>
+      promisify(execFile)('node', ['bin/ccb.mjs', ...args], { env: { ...process.env, CCB_HOME: home } });
+
+    const spend = JSON.parse((await ccb('spend', '--day', DAY, '--by', 'model', '--json')).stdout);
+    const quarantine = JSON.parse((await ccb('quarantine', '--json')).stdout);
+
+    expect(spend).toMatchObject({ day: DAY, events: expected.events, total_usd: expected.costNano / 1e9 });
+    expect(spend.rows.map((row: { model: string }) => row.model).sort()).toEqual([
+      'anthropic.claude-3-5-sonnet-20241022-v2:0',
+      'anthropic.claude-3-haiku-20240307-v1:0',
+    ]);
+    expect(quarantine.total).toBe(expected.invalid);
+  }, 60_000);
 
   it('after kill -9 of the whole stack, resumes and counts a full replay of the day not at all', async () => {
     const replay = givenProduced(lines);
