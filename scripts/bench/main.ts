@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { generateScenario } from '../scenarios';
 import { measureCoreThroughput } from './core-throughput';
 import { measureEndToEnd } from './end-to-end';
-import { toBatches, toStreamRecords } from './stream-records';
+import { type TimedRecord, toBatches, toStreamRecords } from './stream-records';
 import { measureWriteAmplification, type WriteAmplification } from './write-amplification';
 
 // List prices, us-east-1 (on-demand), used to turn measured operation counts into dollars.
@@ -15,11 +15,13 @@ const PRICE = {
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+// A record is billed one PUT payload unit per 25 KB: one per single-event record; a packed record of
+// 500 events is ~25 KB gzip-compressed, so about one unit per 500 events.
 const costPerMillionEvents = (w: WriteAmplification): number =>
   1e6 *
   (w.writeUnitsPerEvent * PRICE.dynamoDbWriteUnit +
-    PRICE.kinesisPutPayloadUnit + // every cost event is one record well under 25 KB
-    PRICE.lambdaRequest / w.recordsPerBatch);
+    (PRICE.kinesisPutPayloadUnit * w.recordsPerBatch) / w.eventsPerBatch +
+    PRICE.lambdaRequest / w.eventsPerBatch);
 
 const program = new Command('bench')
   .option('--scale <x>', 'share of the A4 day for the core and write benchmarks', '1')
@@ -46,34 +48,37 @@ console.log(
 );
 
 console.log('## DynamoDB writes per event (the real ingest use case, 2 shards as deployed, batch size 1000)');
-const records = toStreamRecords(lines, 2);
-const scenarios: [string, number | undefined][] = [
-  ['replay / catch-up (full batches)', undefined],
-  ['live, batching window 300 s', 300],
-  ['live, batching window 60 s', 60],
-  ['live, batching window 5 s', 5],
+const single = toStreamRecords(lines, 2);
+const packed = toStreamRecords(lines, 2, 500);
+const deliveries: [string, TimedRecord[], number | undefined][] = [
+  ['replay / catch-up, one event per record', single, undefined],
+  ['replay / catch-up, packed records (500 events)', packed, undefined],
+  ['live, batching window 300 s', single, 300],
+  ['live, batching window 60 s', single, 60],
+  ['live, batching window 5 s', single, 5],
 ];
 console.log(
-  '| delivery | records/batch | spend writes/event | session writes/event | all writes/event | WRU/event | per-event baseline (spend / all) | $ per M events |',
+  '| delivery | events/batch | spend writes/event | session writes/event | all writes/event | WRU/event | per-event baseline (spend / all) | $ per M events |',
 );
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 const amplification: WriteAmplification[] = [];
-for (const [label, window] of scenarios) {
+for (const [label, records, window] of deliveries) {
   const w = await measureWriteAmplification(toBatches(records, 1_000, window));
   amplification.push(w);
   console.log(
-    `| ${label} | ${fmt(w.recordsPerBatch)} | ${fmt(w.spendWritesPerEvent, 4)} | ${fmt(w.sessionWritesPerEvent, 3)} | ${fmt(w.allWritesPerEvent, 3)} | ${fmt(w.writeUnitsPerEvent, 3)} | ${fmt(w.perEventBaseline.spendWritesPerEvent, 2)} / ${fmt(w.perEventBaseline.allWritesPerEvent, 2)} | ${fmt(costPerMillionEvents(w), 3)} |`,
+    `| ${label} | ${fmt(w.eventsPerBatch)} | ${fmt(w.spendWritesPerEvent, 4)} | ${fmt(w.sessionWritesPerEvent, 3)} | ${fmt(w.allWritesPerEvent, 3)} | ${fmt(w.writeUnitsPerEvent, 3)} | ${fmt(w.perEventBaseline.spendWritesPerEvent, 2)} / ${fmt(w.perEventBaseline.allWritesPerEvent, 2)} | ${fmt(costPerMillionEvents(w), 3)} |`,
   );
 }
-const replay = amplification[0] as WriteAmplification;
+// The floors are judged on what `ccb produce` and the demo send: packed records, replayed.
+const replay = amplification[1] as WriteAmplification;
 console.log(
-  `floor: spend writes/event <= 0.05 (replay) -> ${replay.spendWritesPerEvent <= 0.05 ? 'met' : 'NOT met'}`,
+  `floor: spend writes/event <= 0.05 (packed replay) -> ${replay.spendWritesPerEvent <= 0.05 ? 'met' : 'NOT met'}`,
 );
 console.log(
-  `floor: all writes/event <= 1.0 (replay) -> ${replay.allWritesPerEvent <= 1 ? 'met' : 'NOT met'}`,
+  `floor: all writes/event <= 1.0 (packed replay) -> ${replay.allWritesPerEvent <= 1 ? 'met' : 'NOT met'}`,
 );
 console.log(
-  `floor: variable cost <= $0.20 per M events (replay) -> ${costPerMillionEvents(replay) <= 0.2 ? 'met' : 'NOT met'}`,
+  `floor: variable cost <= $0.20 per M events (packed replay) -> ${costPerMillionEvents(replay) <= 0.2 ? 'met' : 'NOT met'}`,
 );
 console.log(
   '(cost = DynamoDB on-demand WRU x $0.625/M + Kinesis PUT payload units x $0.014/M + Lambda requests x $0.20/M; Lambda duration not included)\n',

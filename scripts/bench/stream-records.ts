@@ -16,12 +16,21 @@ export interface TimedRecord extends StreamRecord {
   at: number;
 }
 
-/** Turns scenario lines into stream records as the producer would put them: partition key = session. */
-export const toStreamRecords = (lines: Iterable<ScenarioLine>, shards: number): TimedRecord[] => {
+/**
+ * Turns scenario lines into stream records as the producer would put them: partition key = session of
+ * the (first) event; with `eventsPerRecord` > 1, consecutive events packed into NDJSON records.
+ */
+export const toStreamRecords = (
+  lines: readonly ScenarioLine[],
+  shards: number,
+  eventsPerRecord = 1,
+): TimedRecord[] => {
   const records: TimedRecord[] = [];
   const nextSequence = new Map<string, bigint>();
   let lastAt = 0;
-  for (const line of lines) {
+  for (let start = 0; start < lines.length; start += eventsPerRecord) {
+    const group = lines.slice(start, start + eventsPerRecord);
+    const line = group[0] as ScenarioLine;
     const object = typeof line === 'string' ? undefined : (line as unknown as Record<string, unknown>);
     const partitionKey = typeof object?.session_id === 'string' ? object.session_id : 'unkeyed';
     if (typeof object?.occurred_at === 'number') lastAt = object.occurred_at;
@@ -35,7 +44,7 @@ export const toStreamRecords = (lines: Iterable<ScenarioLine>, shards: number): 
       partitionKey,
       arrivedAt: lastAt,
       at: lastAt,
-      data: encoder.encode(typeof line === 'string' ? line : JSON.stringify(line)),
+      data: encoder.encode(group.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
     });
   }
   return records;

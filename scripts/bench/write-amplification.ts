@@ -46,6 +46,7 @@ export interface WriteAmplification {
   events: number;
   batches: number;
   recordsPerBatch: number;
+  eventsPerBatch: number;
   spendWritesPerEvent: number;
   sessionWritesPerEvent: number;
   allWritesPerEvent: number;
@@ -61,15 +62,19 @@ export const measureWriteAmplification = async (
   const ingest = createIngestBatch({ store, quarantine: store, prices: DEFAULT_PRICE_TABLE });
   let counted = 0;
   let events = 0;
+  let records = 0;
   for (const batch of batches) {
     const result = await ingest(batch);
     counted += result.counted;
-    events += batch.length;
+    events +=
+      result.counted + result.duplicates + Object.values(result.quarantined).reduce((a, b) => a + b, 0);
+    records += batch.length;
   }
   return {
     events,
     batches: batches.length,
-    recordsPerBatch: events / batches.length,
+    recordsPerBatch: records / batches.length,
+    eventsPerBatch: events / batches.length,
     spendWritesPerEvent: store.spendWrites / events,
     sessionWritesPerEvent: store.sessionWrites / events,
     allWritesPerEvent: (store.spendWrites + store.sessionWrites) / events,
