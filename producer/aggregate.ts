@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type CostEventInput, type PackedRecord, partitionKeyOf } from './records';
+import { type CostEventInput, laneOf, type PackedRecord, partitionKeyOf } from './records';
 
 export interface AggregationOptions {
   /** Events per record. Default 500. */
@@ -8,6 +8,11 @@ export interface AggregationOptions {
   maxBytes?: number;
   /** Compress each record with gzip. Default true. */
   gzip?: boolean;
+  /**
+   * Sessions are spread over this many packs (and partition keys) by a hash of their partition key, so
+   * all of a session's events share one key and so one shard, as with single-event records. Default 64.
+   */
+  buckets?: number;
 }
 
 const utf8 = new TextEncoder();
@@ -21,11 +26,16 @@ const serialise = (event: CostEventInput): string | undefined => {
   }
 };
 
+interface OpenPack {
+  lines: string[];
+  bytes: number;
+}
+
 /**
  * Packs events into records of NDJSON, gzip-compressed, as the KPL aggregates records: one PutRecords
  * entry then carries hundreds of events, which cuts PUT payload units, Lambda records and emulator load
- * alike. The consumer reads both packed and single-event records. A record's partition key is its first
- * event's, so it lands on that session's shard; exactly-once does not depend on it.
+ * alike. The consumer reads both packed and single-event records. Each session hashes to one of
+ * `buckets` packs whose partition key is fixed, so a session's events stay on one shard.
  */
 export async function* aggregateEvents(
   events: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
@@ -34,19 +44,16 @@ export async function* aggregateEvents(
   const maxEvents = options.maxEvents ?? 500;
   const maxBytes = options.maxBytes ?? 256 * 1024;
   const gzip = options.gzip ?? true;
-  let lines: string[] = [];
-  let bytes = 0;
-  let firstKey = '';
-  const close = (): PackedRecord => {
-    const text = lines.join('\n');
-    const record = {
+  const buckets = options.buckets ?? 64;
+  const packs = new Map<number, OpenPack>();
+  const close = (bucket: number, pack: OpenPack): PackedRecord => {
+    packs.delete(bucket);
+    const text = pack.lines.join('\n');
+    return {
       packed: gzip ? gzipSync(text) : utf8.encode(text),
-      partitionKey: firstKey,
-      events: lines.length,
+      partitionKey: `pack-${bucket}`,
+      events: pack.lines.length,
     };
-    lines = [];
-    bytes = 0;
-    return record;
   };
   for await (const event of events) {
     const line = serialise(event);
@@ -55,11 +62,15 @@ export async function* aggregateEvents(
       yield event;
       continue;
     }
+    const bucket = laneOf(partitionKeyOf(event, utf8.encode(line)), buckets);
     const size = Buffer.byteLength(line) + 1;
-    if (lines.length > 0 && (lines.length >= maxEvents || bytes + size > maxBytes)) yield close();
-    if (lines.length === 0) firstKey = partitionKeyOf(event, utf8.encode(line));
-    lines.push(line);
-    bytes += size;
+    const open = packs.get(bucket);
+    if (open !== undefined && (open.lines.length >= maxEvents || open.bytes + size > maxBytes))
+      yield close(bucket, open);
+    const pack = packs.get(bucket) ?? { lines: [], bytes: 0 };
+    pack.lines.push(line);
+    pack.bytes += size;
+    packs.set(bucket, pack);
   }
-  if (lines.length > 0) yield close();
+  for (const [bucket, pack] of [...packs.entries()]) yield close(bucket, pack);
 }

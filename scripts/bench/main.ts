@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { generateScenario } from '../scenarios';
 import { measureCoreThroughput } from './core-throughput';
 import { measureEndToEnd } from './end-to-end';
-import { type TimedRecord, toBatches, toStreamRecords } from './stream-records';
+import { type TimedRecord, toBatches, toPackedStreamRecords, toStreamRecords } from './stream-records';
 import { measureWriteAmplification, type WriteAmplification } from './write-amplification';
 
 // List prices, us-east-1 (on-demand), used to turn measured operation counts into dollars.
@@ -49,10 +49,10 @@ console.log(
 
 console.log('## DynamoDB writes per event (the real ingest use case, 2 shards as deployed, batch size 1000)');
 const single = toStreamRecords(lines, 2);
-const packed = toStreamRecords(lines, 2, 500);
+const packed = await toPackedStreamRecords(lines, 2);
 const deliveries: [string, TimedRecord[], number | undefined][] = [
   ['replay / catch-up, one event per record', single, undefined],
-  ['replay / catch-up, packed records (500 events)', packed, undefined],
+  ['replay / catch-up, packed records (producer default)', packed, undefined],
   ['live, batching window 300 s', single, 300],
   ['live, batching window 60 s', single, 60],
   ['live, batching window 5 s', single, 5],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StreamRecord } from '../../functions/core/ingest/ingest-batch';
+import { aggregateEvents, isPackedRecord } from '../../producer';
 import type { ScenarioLine } from '../scenarios';
 
 const encoder = new TextEncoder();
@@ -16,35 +17,54 @@ export interface TimedRecord extends StreamRecord {
   at: number;
 }
 
-/**
- * Turns scenario lines into stream records as the producer would put them: partition key = session of
- * the (first) event; with `eventsPerRecord` > 1, consecutive events packed into NDJSON records.
- */
-export const toStreamRecords = (
-  lines: readonly ScenarioLine[],
-  shards: number,
-  eventsPerRecord = 1,
-): TimedRecord[] => {
-  const records: TimedRecord[] = [];
-  const nextSequence = new Map<string, bigint>();
+const sequencer = () => {
+  const next = new Map<string, bigint>();
+  return (shardId: string): string => {
+    const sequence = (next.get(shardId) ?? 49_000_000_000_000_000_000n) + 1n;
+    next.set(shardId, sequence);
+    return String(sequence);
+  };
+};
+
+/** Turns scenario lines into stream records as the producer puts them one by one: partition key = session. */
+export const toStreamRecords = (lines: readonly ScenarioLine[], shards: number): TimedRecord[] => {
+  const nextSequence = sequencer();
   let lastAt = 0;
-  for (let start = 0; start < lines.length; start += eventsPerRecord) {
-    const group = lines.slice(start, start + eventsPerRecord);
-    const line = group[0] as ScenarioLine;
+  return lines.map((line) => {
     const object = typeof line === 'string' ? undefined : (line as unknown as Record<string, unknown>);
     const partitionKey = typeof object?.session_id === 'string' ? object.session_id : 'unkeyed';
     if (typeof object?.occurred_at === 'number') lastAt = object.occurred_at;
     else if (typeof object?.timestamp === 'string') lastAt = Date.parse(object.timestamp) || lastAt;
     const shardId = shardFor(partitionKey, shards);
-    const sequence = (nextSequence.get(shardId) ?? 49_000_000_000_000_000_000n) + 1n;
-    nextSequence.set(shardId, sequence);
-    records.push({
+    return {
       shardId,
-      sequenceNumber: String(sequence),
+      sequenceNumber: nextSequence(shardId),
       partitionKey,
       arrivedAt: lastAt,
       at: lastAt,
-      data: encoder.encode(group.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
+      data: encoder.encode(typeof line === 'string' ? line : JSON.stringify(line)),
+    };
+  });
+};
+
+/** The records the producer library sends with packing on (`aggregateEvents`, its defaults). */
+export const toPackedStreamRecords = async (
+  lines: readonly ScenarioLine[],
+  shards: number,
+): Promise<TimedRecord[]> => {
+  const nextSequence = sequencer();
+  const records: TimedRecord[] = [];
+  for await (const record of aggregateEvents(lines)) {
+    if (!isPackedRecord(record)) throw new Error('every scenario line fits a packed record');
+    const shardId = shardFor(record.partitionKey, shards);
+    const sequenceNumber = nextSequence(shardId);
+    records.push({
+      shardId,
+      sequenceNumber,
+      partitionKey: record.partitionKey,
+      arrivedAt: 0,
+      at: 0,
+      data: record.packed,
     });
   }
   return records;

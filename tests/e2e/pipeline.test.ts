@@ -94,7 +94,7 @@ describe('the local pipeline, end to end', () => {
 
     const stored = await storedSpend();
     expect(produced).toMatchObject({ events: lines.length, rejected: 0 });
-    expect(produced.sent).toBeLessThan(lines.length / 100);
+    expect(produced.sent).toBeLessThan(lines.length / 10);
     expect(expected.invalid).toBeGreaterThan(0);
     expect(stored).toEqual({
       total: { day: DAY, cost_nano: expected.costNano, events: expected.events },

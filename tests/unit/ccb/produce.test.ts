@@ -173,7 +173,7 @@ describe('ccb produce', () => {
     const expectedLines = scenarioLineCount('default-day', { scale: 0.001, seed: 9 });
     const storedLines = kinesis.stored.flatMap((record) => record.data.split('\n'));
     expect(storedLines).toHaveLength(expectedLines);
-    expect(kinesis.stored.length).toBeLessThan(expectedLines / 100);
+    expect(kinesis.stored.length).toBeLessThan(expectedLines / 5);
     expect(JSON.parse(stdout)).toMatchObject({
       stage: 'dev',
       stream: 'ccb-dev-cost-events',
