@@ -27,6 +27,9 @@ export const measureEndToEnd = async (
   aggregate: boolean,
 ): Promise<EndToEndResult> => {
   const home = await mkdtemp(join(tmpdir(), 'ccb-bench-'));
+  // An interrupted benchmark must not leave a stack busy on the machine, skewing the next measurement.
+  const stopOnSignal = () => void stopStack({ home, purge: true }).finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   try {
     const { state } = await startStack({ home, shards });
     const kinesis = localKinesisClient(state);
@@ -51,6 +54,7 @@ export const measureEndToEnd = async (
       invocations: status.eventSource?.stats.invocations ?? 0,
     };
   } finally {
+    process.off('SIGINT', stopOnSignal).off('SIGTERM', stopOnSignal);
     await stopStack({ home, purge: true });
   }
 };
