@@ -1,0 +1,87 @@
+/**
+ * The flag client consumers use instead of reading SSM directly: cached reads, the kill-switch
+ * precedence of seed 000, and safe defaults when the parameters cannot be read.
+ */
+
+/** Reads named parameters; an adapter over SSM GetParameters in production. */
+export interface FlagSource {
+  read(names: readonly string[]): Promise<Record<string, string | undefined>>;
+}
+
+export interface ResolvedFlags {
+  /** degradation_active: overrides everything else. */
+  degraded: boolean;
+  modelTierFloor: 'none' | 'haiku';
+  suspendScaleIn: boolean;
+  /** Whether a story's optimisation may run: false when degraded or when its own flag says so. */
+  optimizationEnabled(story: string): boolean;
+  /** Whether one technique of a story may run: also needs its story's optimisation enabled. */
+  techniqueEnabled(story: string, technique: string): boolean;
+  /** True when these are the safe defaults because the source could not be read. */
+  fromDefaults: boolean;
+}
+
+export interface FlagClientOptions {
+  source: FlagSource;
+  /** Parameter path prefix, e.g. /ccb/prod/. */
+  prefix: string;
+  stories: readonly string[];
+  techniques?: Readonly<Record<string, readonly string[]>>;
+  /** How long a read is reused; bounds both SSM calls and how late a flag change is seen. Default 5 s. */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+const isTrue = (value: string | undefined): boolean => value === 'true';
+
+export const createFlagClient = (options: FlagClientOptions) => {
+  const cacheMs = options.cacheMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  const techniques = options.techniques ?? {};
+  const names = [
+    'degradation_active',
+    'model_tier_floor',
+    'suspend_scale_in',
+    ...options.stories.map((story) => `${story}_optimization_enabled`),
+    ...Object.entries(techniques).flatMap(([, list]) => list.map((t) => `${t}_enabled`)),
+  ];
+  let cached: { at: number; flags: ResolvedFlags } | undefined;
+
+  const resolve = (values: Record<string, string | undefined>, fromDefaults: boolean): ResolvedFlags => {
+    const degraded = isTrue(values.degradation_active);
+    const optimizationEnabled = (story: string) =>
+      !degraded && isTrue(values[`${story}_optimization_enabled`]);
+    return {
+      degraded,
+      // Degradation implies the Haiku floor and no scale-in, whatever the other flags say.
+      modelTierFloor: degraded || values.model_tier_floor === 'haiku' ? 'haiku' : 'none',
+      suspendScaleIn: degraded || isTrue(values.suspend_scale_in),
+      optimizationEnabled,
+      techniqueEnabled: (story, technique) =>
+        optimizationEnabled(story) && isTrue(values[`${technique}_enabled`]),
+      fromDefaults,
+    };
+  };
+
+  return {
+    /**
+     * The current flags. When the source fails: the last good read if there is one, else the safe
+     * defaults (not degraded, every optimisation off), never an exception on the caller's hot path.
+     */
+    async flags(): Promise<ResolvedFlags> {
+      if (cached !== undefined && now() - cached.at < cacheMs) return cached.flags;
+      try {
+        const values = await options.source.read(names.map((name) => `${options.prefix}${name}`));
+        const unprefixed = Object.fromEntries(
+          names.map((name) => [name, values[`${options.prefix}${name}`]]),
+        );
+        cached = { at: now(), flags: resolve(unprefixed, false) };
+        return cached.flags;
+      } catch {
+        // Cached like a good read, so an outage costs one source call per cacheMs, not one per caller.
+        cached = { at: now(), flags: cached?.flags ?? resolve({}, true) };
+        return cached.flags;
+      }
+    },
+  };
+};

@@ -1,0 +1,53 @@
+import type { Mode } from './modes';
+import { moreRestrictive } from './modes';
+
+/** Rungs of the daily budget ladder in basis points of the cap (7000 = 70.00%). */
+export interface Ladder {
+  cacheAggressiveBp: number;
+  costSavingBp: number;
+  emergencyBp: number;
+  capBp: number;
+}
+
+export const DEFAULT_LADDER: Ladder = {
+  cacheAggressiveBp: 7_000,
+  costSavingBp: 8_500,
+  emergencyBp: 9_500,
+  capBp: 10_000,
+};
+
+/**
+ * The mode the day's spend calls for. Integer arithmetic: spend reaches a rung when
+ * spent * 10000 >= cap * rung, so 70.00% escalates and 69.99% does not, with no float rounding.
+ */
+export const modeForSpend = (spentNano: number, capNano: number, ladder: Ladder = DEFAULT_LADDER): Mode => {
+  const reached = (rungBp: number) => BigInt(spentNano) * 10_000n >= BigInt(capNano) * BigInt(rungBp);
+  if (reached(ladder.capBp)) return 'cap';
+  if (reached(ladder.emergencyBp)) return 'emergency';
+  if (reached(ladder.costSavingBp)) return 'cost_saving';
+  if (reached(ladder.cacheAggressiveBp)) return 'cache_aggressive';
+  return 'normal';
+};
+
+export interface ForecastInput {
+  spentNano: number;
+  capNano: number;
+  /** Spend of the last 15 minutes, the current velocity. */
+  last15MinutesNano: number;
+  /** Milliseconds left in the UTC day. */
+  msLeftInDay: number;
+}
+
+/** Spend at the end of the day if the current 15-minute velocity holds: spent + velocity x time left. */
+export const forecastEndOfDayNano = (input: ForecastInput): number =>
+  input.spentNano + Math.round((input.last15MinutesNano * input.msLeftInDay) / 900_000);
+
+/**
+ * The ladder's mode, raised to cost_saving when the forecast crosses the cap (DESIGN 5: early
+ * escalation before the spend itself gets there).
+ */
+export const modeForDay = (input: ForecastInput, ladder: Ladder = DEFAULT_LADDER): Mode => {
+  const byLadder = modeForSpend(input.spentNano, input.capNano, ladder);
+  const forecastOver = forecastEndOfDayNano(input) > input.capNano;
+  return forecastOver ? moreRestrictive(byLadder, 'cost_saving') : byLadder;
+};

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { createFlagClient, type FlagSource } from '../../../../functions/core/breaker/flag-client';
+
+const PREFIX = '/ccb/test/';
+
+class FakeFlagSource implements FlagSource {
+  calls = 0;
+  failing = false;
+  constructor(readonly values: Record<string, string>) {}
+
+  async read(names: readonly string[]): Promise<Record<string, string | undefined>> {
+    this.calls += 1;
+    if (this.failing) throw new Error('SSM unreachable');
+    return Object.fromEntries(names.map((name) => [name, this.values[name.slice(PREFIX.length)]]));
+  }
+}
+
+const aSource = (values: Record<string, string>) => new FakeFlagSource(values);
+
+const aClient = (source: FlagSource, clock = { now: 0 }) =>
+  createFlagClient({
+    source,
+    prefix: PREFIX,
+    stories: ['llm', 'rag'],
+    techniques: { llm: ['prompt_compression'] },
+    now: () => clock.now,
+  });
+
+describe('flag client', () => {
+  it('lets degradation_active override everything else', async () => {
+    const flags = await aClient(
+      aSource({
+        degradation_active: 'true',
+        model_tier_floor: 'none',
+        llm_optimization_enabled: 'true',
+        prompt_compression_enabled: 'true',
+      }),
+    ).flags();
+
+    expect(flags).toMatchObject({ degraded: true, modelTierFloor: 'haiku', suspendScaleIn: true });
+    expect(flags.optimizationEnabled('llm')).toBe(false);
+    expect(flags.techniqueEnabled('llm', 'prompt_compression')).toBe(false);
+  });
+
+  it('honours a story flag and then its technique flags', async () => {
+    const flags = await aClient(
+      aSource({
+        llm_optimization_enabled: 'true',
+        rag_optimization_enabled: 'false',
+        prompt_compression_enabled: 'true',
+      }),
+    ).flags();
+
+    expect(flags.optimizationEnabled('llm')).toBe(true);
+    expect(flags.optimizationEnabled('rag')).toBe(false);
+    expect(flags.techniqueEnabled('llm', 'prompt_compression')).toBe(true);
+  });
+
+  it('falls back to safe defaults when the source is unreachable: not degraded, optimisations off', async () => {
+    const source = aSource({});
+    source.failing = true;
+
+    const flags = await aClient(source).flags();
+
+    expect(flags).toMatchObject({ degraded: false, modelTierFloor: 'none', fromDefaults: true });
+    expect(flags.optimizationEnabled('llm')).toBe(false);
+  });
+
+  it('reads the source at most once per cache period, and sees a change after it', async () => {
+    const clock = { now: 0 };
+    const source = aSource({ degradation_active: 'false' });
+    const client = aClient(source, clock);
+
+    await client.flags();
+    source.values.degradation_active = 'true';
+    clock.now = 4_999;
+    const cachedRead = await client.flags();
+    clock.now = 5_000;
+    const freshRead = await client.flags();
+
+    expect(source.calls).toBe(2);
+    expect(cachedRead.degraded).toBe(false);
+    expect(freshRead.degraded).toBe(true);
+  });
+
+  it('keeps the last good flags through an outage, and asks again only after the cache period', async () => {
+    const clock = { now: 0 };
+    const source = aSource({ degradation_active: 'true' });
+    const client = aClient(source, clock);
+    await client.flags();
+    source.failing = true;
+
+    clock.now = 6_000;
+    const during = await client.flags();
+    clock.now = 7_000;
+    await client.flags();
+
+    expect(during).toMatchObject({ degraded: true, fromDefaults: false });
+    expect(source.calls).toBe(2);
+  });
+});
