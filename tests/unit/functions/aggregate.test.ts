@@ -5,6 +5,8 @@ import {
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { padSequence } from '../../../functions/adapters/dynamodb/dynamodb-spend-store';
+import { eventPosition } from '../../../functions/core/events/record-payloads';
 import { aBatch, aV2Event } from '../../helpers/cost-events';
 import { aKinesisEvent, aLambdaContext } from '../../helpers/lambda';
 
@@ -91,22 +93,44 @@ describe('aggregate handler', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[0]?.sequenceNumber }] });
   });
 
-  it('treats a failed watermark condition as already applied, not as a failure', async () => {
+  it('treats an update its own earlier attempt already applied as done, not as a failure', async () => {
+    // Prepare: DynamoDB answers every update with the item as an earlier attempt left it.
     const records = aBatch([aV2Event()]);
-    const watermark = records[0]?.sequenceNumber.padStart(129, '0') ?? '';
+    const position = eventPosition(records[0]?.sequenceNumber ?? '', 0);
     ddb.on(UpdateCommand).rejects(
       new ConditionalCheckFailedException({
         message: 'The conditional request failed',
         $metadata: {},
         Item: {
-          'wm#shardId-000000000000': { S: watermark },
-          'c#evt-0001': { S: `shardId-000000000000:${records[0]?.sequenceNumber}` },
+          'wm#shardId-000000000000': { S: padSequence(position) },
+          'c#evt-0001': { S: `shardId-000000000000:${position}` },
         },
+      }),
+    );
+
+    // Act
+    const response = await handler(aKinesisEvent(records), aLambdaContext());
+
+    // Assess: counted (its own claim), written once per item, nothing reported failed.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(4);
+  });
+
+  it('counts nothing for an event whose id another record already claimed', async () => {
+    const records = aBatch([aV2Event()]);
+    ddb.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { 'c#evt-0001': { S: 'shardId-000000000000:1000000' } },
       }),
     );
 
     const response = await handler(aKinesisEvent(records), aLambdaContext());
 
     expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input.Key?.pk)).toEqual([
+      'SESSION#sess-xyz789',
+    ]);
   });
 });
