@@ -23,11 +23,4 @@ export type CostEventV2 = ContractV2 &
     >
   >;
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  /** 5-minute tier. */
-  cacheWriteTokens: number;
-  cacheWrite1hTokens?: number;
-}
+export type { TokenUsage } from '../functions/core/pricing/price-table';

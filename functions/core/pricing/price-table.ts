@@ -38,23 +38,43 @@ export const canonicalModelId = (modelId: string): string => {
   return canonical;
 };
 
+/** Tokens of one model call, by billed class. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  /** 5-minute tier. */
+  cacheWriteTokens: number;
+  cacheWrite1hTokens?: number;
+}
+
 /**
- * Server-side cost of one event: each token class at its own price (cache reads and writes are not
- * input tokens), times the region multiplier, rounded half up to a whole nano-dollar.
+ * The cost of one call: each token class at its own price (cache reads and writes are not input
+ * tokens), times the region multiplier, rounded half up to a whole nano-dollar. The one pricing rule,
+ * used by the consumer and by producers reporting their own figure.
  */
-export const priceEvent = (event: CostEvent, table: PriceTable): PriceResult => {
-  const prices = table.models[canonicalModelId(event.modelId)];
+export const priceUsage = (
+  modelId: string,
+  region: string,
+  usage: TokenUsage,
+  table: PriceTable,
+): PriceResult => {
+  const prices = table.models[canonicalModelId(modelId)];
   if (prices === undefined) return { ok: false, reason: 'unknown_model' };
-  const multiplier = table.region_multiplier_basis_points[event.region];
+  const multiplier = table.region_multiplier_basis_points[region];
   if (multiplier === undefined) return { ok: false, reason: 'unknown_region' };
   const base =
-    event.inputTokens * prices.input +
-    event.outputTokens * prices.output +
-    event.cacheReadTokens * prices.cache_read +
-    event.cacheWriteTokens * prices.cache_write +
-    event.cacheWrite1hTokens * prices.cache_write_1h;
+    usage.inputTokens * prices.input +
+    usage.outputTokens * prices.output +
+    usage.cacheReadTokens * prices.cache_read +
+    usage.cacheWriteTokens * prices.cache_write +
+    (usage.cacheWrite1hTokens ?? 0) * prices.cache_write_1h;
   return {
     ok: true,
     costNano: multiplier === 10_000 ? base : Math.floor((base * multiplier + 5_000) / 10_000),
   };
 };
+
+/** Server-side cost of one event. */
+export const priceEvent = (event: CostEvent, table: PriceTable): PriceResult =>
+  priceUsage(event.modelId, event.region, event, table);
