@@ -7,8 +7,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
-import { decodeCostEvent } from '../../functions/core/events/decode';
-import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { produceEvents } from '../../scripts/ccb/commands/produce';
 import { localDynamoDbClient, localKinesisClient } from '../../scripts/lib/local-clients';
 import type { StackState } from '../../scripts/lib/stack-context';
@@ -16,30 +14,9 @@ import { drain } from '../../scripts/local/drain';
 import { isAlive } from '../../scripts/local/processes';
 import { startStack, stopStack } from '../../scripts/local/stack';
 import { generateScenario, type ScenarioLine } from '../../scripts/scenarios';
+import { expectedTotals } from '../../scripts/scenarios/expected-totals';
 
 const DAY = '2025-03-15';
-const encoder = new TextEncoder();
-
-const expectedFrom = (lines: readonly ScenarioLine[]) => {
-  const seen = new Set<string>();
-  let costNano = 0;
-  let invalid = 0;
-  for (const line of lines) {
-    const decoded = decodeCostEvent(
-      encoder.encode(typeof line === 'string' ? line : JSON.stringify(line)),
-      DEFAULT_PRICE_TABLE,
-    );
-    if (!decoded.ok) {
-      invalid += 1;
-      continue;
-    }
-    const id = `${decoded.event.sessionId}|${decoded.event.eventId}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    costNano += decoded.event.costNano;
-  }
-  return { events: seen.size, costNano, invalid };
-};
 
 /**
  * The whole local pipeline with the real handler: producer -> kinesis-local -> event-source emulator ->
@@ -49,7 +26,7 @@ describe('the local pipeline, end to end', () => {
   let home: string;
   let state: StackState;
   const lines = [...generateScenario('default-day', { day: DAY, scale: 0.004, seed: 3 })];
-  const expected = expectedFrom(lines);
+  const expected = expectedTotals(lines);
 
   const givenProduced = async (source: readonly ScenarioLine[]) => {
     const kinesis = localKinesisClient(state);

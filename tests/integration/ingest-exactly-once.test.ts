@@ -3,10 +3,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDbQuarantineStore } from '../../functions/adapters/dynamodb/dynamodb-quarantine-store';
 import { DynamoDbSpendStore } from '../../functions/adapters/dynamodb/dynamodb-spend-store';
-import { decodeCostEvent } from '../../functions/core/events/decode';
-import { createIngestBatch, type StreamRecord } from '../../functions/core/ingest/ingest-batch';
+import { createIngestBatch } from '../../functions/core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { generateScenario } from '../../scripts/scenarios';
+import { expectedTotals } from '../../scripts/scenarios/expected-totals';
 import { aBatch } from '../helpers/cost-events';
 import { type DynamoDbLocalFixture, givenDynamoDbLocal, sumOver } from '../helpers/dynamodb-local';
 
@@ -26,22 +26,6 @@ const withFaults = (client: DynamoDBDocumentClient) => {
     { step: 'initialize', name: 'injectFaults' },
   );
   return faults;
-};
-
-const expectedTotals = (records: readonly StreamRecord[]) => {
-  const seen = new Set<string>();
-  let costNano = 0;
-  for (const record of records) {
-    const decoded = decodeCostEvent(record.data, DEFAULT_PRICE_TABLE);
-    if (!decoded.ok || seen.has(`${decoded.event.sessionId}|${decoded.event.eventId}`)) continue;
-    seen.add(`${decoded.event.sessionId}|${decoded.event.eventId}`);
-    costNano += decoded.event.costNano;
-  }
-  return {
-    events: seen.size,
-    costNano,
-    invalid: records.filter((r) => !decodeCostEvent(r.data, DEFAULT_PRICE_TABLE).ok).length,
-  };
 };
 
 describe('ingestion against DynamoDB Local, with faults injected', () => {
@@ -92,7 +76,7 @@ describe('ingestion against DynamoDB Local, with faults injected', () => {
     faults.failWrite = () => false;
 
     // Assess
-    const expected = expectedTotals(records);
+    const expected = expectedTotals(records.map((r) => r.data));
     expect(crashes).toBeGreaterThan(0);
     expect(partials).toBeGreaterThan(0);
     for (const prefix of ['HOUR#', 'DAY#', 'Q15#', 'SESSION#']) {

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../../functions/adapters/dynamodb/dynamodb-spend-reader';
-import { decodeCostEvent } from '../../../functions/core/events/decode';
 import { formatUsd } from '../../../functions/core/money';
-import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
 import { breakDownSpend, type HourlySpendRow } from '../../../functions/core/reporting/spend-breakdown';
 import { localDynamoDbClient, localKinesisClient } from '../../lib/local-clients';
 import { renderTable } from '../../lib/table';
 import { drain } from '../../local/drain';
 import { startStack } from '../../local/stack';
-import { DEFAULT_SCENARIO_OPTIONS, generateScenario, type ScenarioLine } from '../../scenarios';
+import { DEFAULT_SCENARIO_OPTIONS, generateScenario } from '../../scenarios';
+import { expectedTotals } from '../../scenarios/expected-totals';
 import { produceEvents } from './produce';
 
 interface DemoOptions {
@@ -26,24 +25,6 @@ export class DemoCheckError extends Error {
     this.name = 'DemoCheckError';
   }
 }
-
-const encoder = new TextEncoder();
-
-/** What the stored totals must be: every distinct valid event once, priced by the same contract. */
-const expectedSpend = (lines: readonly ScenarioLine[]) => {
-  const seen = new Set<string>();
-  let costNano = 0;
-  for (const line of lines) {
-    const decoded = decodeCostEvent(
-      encoder.encode(typeof line === 'string' ? line : JSON.stringify(line)),
-      DEFAULT_PRICE_TABLE,
-    );
-    if (!decoded.ok || seen.has(`${decoded.event.sessionId}|${decoded.event.eventId}`)) continue;
-    seen.add(`${decoded.event.sessionId}|${decoded.event.eventId}`);
-    costNano += decoded.event.costNano;
-  }
-  return { events: seen.size, costNano };
-};
 
 const shortModel = (modelId: string): string =>
   modelId.replace(/^anthropic\.claude-/, 'claude-').replace(/-\d{8}.*$/, '');
@@ -122,7 +103,7 @@ export const registerDemo = (program: Command): void => {
     .action(async (options: DemoOptions) => {
       const scenarioOptions = { day: options.day, scale: Number(options.scale), seed: Number(options.seed) };
       const lines = [...generateScenario(options.scenario, scenarioOptions)];
-      const expected = expectedSpend(lines);
+      const expected = expectedTotals(lines);
 
       console.log('Cost Circuit Breaker: local demo\n');
       const up = await startStack();

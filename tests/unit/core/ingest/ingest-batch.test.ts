@@ -1,34 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decodeCostEvent } from '../../../../functions/core/events/decode';
 import { createIngestBatch, type StreamRecord } from '../../../../functions/core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
+import { expectedTotals } from '../../../../scripts/scenarios/expected-totals';
 import { streamPayloads } from '../../../helpers/arbitraries';
-import { aBatch, anAggregatedBatch, aV2Event, encode } from '../../../helpers/cost-events';
+import { aBatch, anAggregatedBatch, aV2Event } from '../../../helpers/cost-events';
 import { InMemorySpendStore } from '../../../helpers/in-memory-spend-store';
 
 const ingestInto = (store: InMemorySpendStore) =>
   createIngestBatch({ store, quarantine: store, prices: DEFAULT_PRICE_TABLE, concurrency: 4 });
 
 /** What the totals must be: each valid event once per (session, event_id), whatever the delivery did. */
-const expectedTotals = (payloads: unknown[]) => {
-  const seen = new Set<string>();
-  let cost = 0;
-  let events = 0;
-  for (const payload of payloads) {
-    const decoded = decodeCostEvent(encode(payload as string), DEFAULT_PRICE_TABLE);
-    if (!decoded.ok) continue;
-    const id = `${decoded.event.sessionId}|${decoded.event.eventId}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    cost += decoded.event.costNano;
-    events += 1;
-  }
-  return { cost, events };
-};
 
 const expectExactTotals = (store: InMemorySpendStore, payloads: unknown[]) => {
-  const { cost, events } = expectedTotals(payloads);
+  const { costNano: cost, events } = expectedTotals(payloads);
   for (const prefix of ['HOUR#', 'DAY#', 'Q15#', 'SESSION#'] as const) {
     expect([prefix, store.total(prefix, 'cost_nano'), store.total(prefix, 'events')]).toEqual([
       prefix,
