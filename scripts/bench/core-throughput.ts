@@ -1,5 +1,5 @@
 import { type Contribution, foldSpend } from '../../functions/core/aggregation/fold';
-import { spendItemsFor } from '../../functions/core/aggregation/spend-items';
+import { keyFromId, spendItemIds, spendItemLabels } from '../../functions/core/aggregation/spend-items';
 import { decodeCostEvent } from '../../functions/core/events/decode';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 
@@ -33,8 +33,14 @@ const perEventAll = (records: Uint8Array[]): number => {
   for (const record of records) {
     const decoded = decodeCostEvent(record, DEFAULT_PRICE_TABLE);
     if (!decoded.ok) continue;
-    for (const item of spendItemsFor(decoded.event)) {
-      const request = { key: item.key, labels: item.labels, cost: decoded.event.costNano, events: 1 };
+    for (const id of spendItemIds(decoded.event)) {
+      const key = keyFromId(id);
+      const request = {
+        key,
+        labels: spendItemLabels(key, decoded.event),
+        cost: decoded.event.costNano,
+        events: 1,
+      };
       if (request.events > 0) writes += 1;
     }
   }

@@ -53,8 +53,6 @@ export const addEvent = (counters: SpendCounters, event: PricedCostEvent): void 
   }
 };
 
-export type SpendItemKind = 'hour' | 'day' | 'quarter';
-
 export interface ItemKey {
   pk: string;
   sk: string;
@@ -63,15 +61,10 @@ export interface ItemKey {
 /** Descriptive attributes stored on the item so reads need not parse keys. */
 export type ItemLabels = Record<string, string | number>;
 
-export interface SpendItemRef {
-  kind: SpendItemKind;
-  key: ItemKey;
-  labels: ItemLabels;
-}
-
 /**
- * The three spend items an event folds into, as "pk|sk" ids: built per event on the hot path, so plain
- * strings; the key object is made once per item by `keyFromId`.
+ * The three spend items an event folds into, all by event time (UTC): hourly per (day, hour, intent,
+ * model, component, language), the day's total, and the 15-minute bucket. As "pk|sk" ids: built per
+ * event on the hot path, so plain strings; the key object is made once per item by `keyFromId`.
  */
 export const spendItemIds = (event: PricedCostEvent): [string, string, string] => {
   const day = utcDay(event.occurredAt);
@@ -88,11 +81,10 @@ export const keyFromId = (id: string): ItemKey => {
   return { pk: id.slice(0, bar), sk: id.slice(bar + 1) };
 };
 
-const KINDS: readonly SpendItemKind[] = ['hour', 'day', 'quarter'];
-
-const labelsFor = (kind: SpendItemKind, event: PricedCostEvent): ItemLabels => {
+/** Descriptive attributes of an item, computed once per item rather than once per event. */
+export const spendItemLabels = (key: ItemKey, event: PricedCostEvent): ItemLabels => {
   const day = utcDay(event.occurredAt);
-  if (kind === 'hour') {
+  if (key.pk.startsWith('HOUR#')) {
     return {
       day,
       hour: utcHour(event.occurredAt),
@@ -102,22 +94,7 @@ const labelsFor = (kind: SpendItemKind, event: PricedCostEvent): ItemLabels => {
       language: event.language,
     };
   }
-  return kind === 'day' ? { day } : { day, quarter: quarterLabel(utcQuarter(event.occurredAt)) };
+  return key.pk.startsWith('DAY#') ? { day } : { day, quarter: quarterLabel(utcQuarter(event.occurredAt)) };
 };
-
-/**
- * The three spend aggregates one event folds into, all by event time (UTC):
- * hourly per (day, hour, intent, model, component, language); the day's total; the 15-minute bucket.
- */
-export const spendItemsFor = (event: PricedCostEvent): SpendItemRef[] =>
-  spendItemIds(event).map((id, i) => {
-    const key = keyFromId(id);
-    const kind = KINDS[i] as SpendItemKind;
-    return { kind, key, labels: labelsFor(kind, event) };
-  });
-
-/** Descriptive attributes of an item, computed once per item rather than once per event. */
-export const spendItemLabels = (key: ItemKey, event: PricedCostEvent): ItemLabels =>
-  labelsFor(key.pk.startsWith('HOUR#') ? 'hour' : key.pk.startsWith('DAY#') ? 'day' : 'quarter', event);
 
 export const sessionKey = (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' });
