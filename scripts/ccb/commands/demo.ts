@@ -47,43 +47,40 @@ const hourlyTable = (rows: readonly HourlySpendRow[], day: string): string => {
 };
 
 const intentModelTable = (rows: readonly HourlySpendRow[], totalNano: number): string => {
+  // Hourly rows are also split by component and language: sum them per hour before taking the peak.
   const groups = new Map<
     string,
-    { intent: string; model: string; cost: number; events: number; hours: Set<number> }
+    { intent: string; model: string; cost: number; events: number; byHour: number[] }
   >();
   for (const row of rows) {
     const id = `${row.intent}|${row.model_id}`;
-    const group = groups.get(id) ?? {
-      intent: row.intent,
-      model: shortModel(row.model_id),
-      cost: 0,
-      events: 0,
-      hours: new Set(),
-    };
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = {
+        intent: row.intent,
+        model: shortModel(row.model_id),
+        cost: 0,
+        events: 0,
+        byHour: Array(24).fill(0),
+      };
+      groups.set(id, group);
+    }
     group.cost += row.cost_nano;
     group.events += row.events;
-    if (row.events > 0) group.hours.add(row.hour);
-    groups.set(id, group);
+    group.byHour[row.hour] = (group.byHour[row.hour] ?? 0) + row.cost_nano;
   }
   return renderTable(
     ['intent', 'model', 'cost_usd', 'share', 'events', 'peak_hour_usd'],
     [...groups.values()]
       .sort((a, b) => b.cost - a.cost)
-      .map((g) => {
-        const peak = Math.max(
-          ...rows
-            .filter((r) => r.intent === g.intent && shortModel(r.model_id) === g.model)
-            .map((r) => r.cost_nano),
-        );
-        return [
-          g.intent,
-          g.model,
-          formatUsd(g.cost, 4),
-          `${((100 * g.cost) / Math.max(1, totalNano)).toFixed(1)}%`,
-          g.events,
-          formatUsd(peak, 4),
-        ];
-      }),
+      .map((g) => [
+        g.intent,
+        g.model,
+        formatUsd(g.cost, 4),
+        `${((100 * g.cost) / Math.max(1, totalNano)).toFixed(1)}%`,
+        g.events,
+        formatUsd(Math.max(...g.byHour), 4),
+      ]),
   );
 };
 
