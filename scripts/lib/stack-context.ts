@@ -28,6 +28,7 @@ export interface StackState extends StackResources {
   handlerModule?: string;
 }
 
+/** Resource names for a stage: the rule serverless.yml's custom.names follows, so AWS stages match too. */
 export const localResources = (stage = 'local'): StackResources => ({
   region: 'us-east-1',
   streamName: `ccb-${stage}-cost-events`,

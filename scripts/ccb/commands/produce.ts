@@ -14,7 +14,7 @@ import {
   type ProducerStats,
 } from '../../../producer';
 import { localKinesisClient } from '../../lib/local-clients';
-import { readStackState } from '../../lib/stack-context';
+import { localResources, readStackState } from '../../lib/stack-context';
 import {
   DEFAULT_SCENARIO_OPTIONS,
   generateScenario,
@@ -171,7 +171,7 @@ const defaultTarget = async (stage: string): Promise<ProduceTarget> => {
     kinesis.destroy();
     throw new AwsUnreachableError(stage, error);
   }
-  return { kinesis, streamName: `ccb-${stage}-cost-events`, close: () => kinesis.destroy() };
+  return { kinesis, streamName: localResources(stage).streamName, close: () => kinesis.destroy() };
 };
 
 const defaultDependencies: ProduceDependencies = {
