@@ -46,7 +46,8 @@ const publishMetrics = (result: IngestResult): void => {
 const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   const result = await ingestBatch(event.Records.map(toStreamRecord));
   publishMetrics(result);
-  logger.info('batch folded', { ...result });
+  const { countedEvents: _events, sessions, ...summary } = result;
+  logger.info('batch folded', { ...summary, sessions: sessions.length });
   return {
     batchItemFailures:
       result.firstFailedSequenceNumber === undefined

@@ -4,13 +4,14 @@ import { eventPosition, recordOfPosition } from '../events/record-payloads';
 import type { PriceTable } from '../pricing/price-table';
 import { isAfter, lowestSequenceNumber } from '../sequence';
 import { applySpendItemOnce } from './apply-spend-item';
-import { emptyTally, groupBy, type StreamRecord, type WriteTally } from './batch-model';
+import { emptyTally, groupBy, type Positioned, type StreamRecord, type WriteTally } from './batch-model';
 import { claimOnSessions } from './claim-sessions';
 import { mapWithConcurrency } from './concurrency';
-import type { QuarantineStore, SpendStore } from './ports';
+import type { QuarantineStore, SessionSpend, SpendStore } from './ports';
 import { splitBatch } from './split-batch';
 
-export { type StreamRecord, WatermarkConflictError } from './batch-model';
+export { type Positioned, type StreamRecord, WatermarkConflictError } from './batch-model';
+export type { SessionSpend } from './ports';
 
 export interface IngestResult {
   records: number;
@@ -18,6 +19,10 @@ export interface IngestResult {
   duplicates: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
   costNano: number;
+  /** The events that counted in this invocation (not duplicates, not held back), in stream order. */
+  countedEvents: readonly Positioned[];
+  /** Every session touched by a counted event, with its spend after this batch. */
+  sessions: readonly SessionSpend[];
   writes: WriteTally;
   /** The lowest sequence number not fully processed; the stream resumes there. Absent when all succeeded. */
   firstFailedSequenceNumber?: string;
@@ -115,6 +120,8 @@ export const createIngestBatch = (deps: IngestDependencies) => {
       duplicates: claimed.duplicates,
       quarantined,
       costNano: counted.reduce((sum, c) => sum + c.event.costNano, 0),
+      countedEvents: counted,
+      sessions: sessionsOf(counted),
       writes: tally,
       ...(lowest === undefined ? {} : { firstFailedSequenceNumber: recordOfPosition(lowest) }),
     };
@@ -130,6 +137,16 @@ export const createIngestBatch = (deps: IngestDependencies) => {
   };
 };
 
+/** The spend of each session in the counted events. */
+const sessionsOf = (counted: readonly Positioned[]): SessionSpend[] =>
+  [...groupBy(counted, (c) => c.event.sessionId).entries()].map(([sessionId, events]) => ({
+    sessionId,
+    intents: [...new Set(events.map((c) => c.event.intent))],
+    costNano: events.reduce((sum, c) => sum + c.event.costNano, 0),
+    events: events.length,
+    lastEventAt: Math.max(...events.map((c) => c.event.occurredAt)),
+  }));
+
 const mergeResults = (records: number, results: IngestResult[]): IngestResult => {
   const merged: IngestResult = {
     records,
@@ -137,6 +154,8 @@ const mergeResults = (records: number, results: IngestResult[]): IngestResult =>
     duplicates: 0,
     quarantined: {},
     costNano: 0,
+    countedEvents: results.flatMap((r) => r.countedEvents),
+    sessions: results.flatMap((r) => r.sessions),
     writes: emptyTally(),
   };
   for (const r of results) {

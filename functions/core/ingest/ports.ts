@@ -41,6 +41,21 @@ export interface SessionUpdate {
 /** When any claim is taken, nothing is written and every existing claim of the item is returned. */
 export type SessionOutcome = { kind: 'applied' } | { kind: 'claims_taken'; claims: Map<string, string> };
 
+/**
+ * One session's spend as the ingest knows it after a batch: what the breaker's conversation-spike check
+ * reads. Every session touched by an event that counted in the batch is reported.
+ */
+export interface SessionSpend {
+  sessionId: string;
+  intents: string[];
+  /** Running cost of the session within the dedupe horizon, after this batch, in nano-dollars. */
+  costNano: number;
+  /** Events behind costNano. */
+  events: number;
+  /** Latest event time seen for the session (epoch ms). */
+  lastEventAt: number;
+}
+
 export interface SpendStore {
   applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome>;
   applySession(update: SessionUpdate): Promise<SessionOutcome>;

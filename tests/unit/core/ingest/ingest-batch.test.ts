@@ -43,6 +43,45 @@ describe('ingestBatch', () => {
     expectExactTotals(store, payloads);
   });
 
+  it('reports the events that counted, in stream order, and the spend of every session they touched', async () => {
+    // Prepare
+    const store = new InMemorySpendStore();
+    const payloads = [
+      aV2Event({ event_id: 'a', session_id: 's1', occurred_at: Date.parse('2025-03-15T10:00:00Z') }),
+      aV2Event({ event_id: 'b', session_id: 's2', intent: 'faq' }),
+      aV2Event({ event_id: 'a', session_id: 's1' }),
+      aV2Event({
+        event_id: 'c',
+        session_id: 's1',
+        intent: 'faq',
+        occurred_at: Date.parse('2025-03-15T10:05:00Z'),
+      }),
+    ];
+
+    // Act
+    const result = await ingestInto(store)(aBatch(payloads));
+
+    // Assess
+    expect(result.countedEvents.map((c) => c.event.eventId)).toEqual(['a', 'b', 'c']);
+    const eventCost = result.countedEvents[0]?.event.costNano ?? 0;
+    expect([...result.sessions].sort((x, y) => x.sessionId.localeCompare(y.sessionId))).toEqual([
+      {
+        sessionId: 's1',
+        intents: ['recommendation', 'faq'],
+        costNano: 2 * eventCost,
+        events: 2,
+        lastEventAt: Date.parse('2025-03-15T10:05:00Z'),
+      },
+      {
+        sessionId: 's2',
+        intents: ['faq'],
+        costNano: eventCost,
+        events: 1,
+        lastEventAt: Date.parse('2025-03-15T14:23:01.000Z'),
+      },
+    ]);
+  });
+
   it('counts a producer duplicate once, within a batch and across batches', async () => {
     const store = new InMemorySpendStore();
     const ingest = ingestInto(store);
