@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decide } from '../../../../functions/core/breaker/decide';
 import { forecastEndOfDayNano, modeForDay, modeForSpend } from '../../../../functions/core/breaker/ladder';
 import { flagsFor, MODES, severity } from '../../../../functions/core/breaker/modes';
 
@@ -70,17 +69,6 @@ describe('the forecast', () => {
         msLeftInDay: 3_600_000,
       }),
     ).toBe('emergency');
-  });
-});
-
-describe('decide', () => {
-  it('escalates once: the same trigger twice is one transition', () => {
-    expect(decide('normal', 'cost_saving')).toEqual({ kind: 'escalate', from: 'normal', to: 'cost_saving' });
-    expect(decide('cost_saving', 'cost_saving')).toEqual({ kind: 'none', reason: 'already_there' });
-  });
-
-  it('never steps down by itself (hysteresis: that is the restore workflow after midnight)', () => {
-    expect(decide('emergency', 'cache_aggressive')).toEqual({ kind: 'none', reason: 'never_steps_down' });
   });
 });
 

@@ -1,0 +1,79 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SpendSnapshot, SpendSnapshotSource } from '../../core/breaker/ports';
+import { quarterLabel, startOfUtcDay, utcDay, utcHour } from '../../core/time';
+
+const DAY_MS = 86_400_000;
+
+const quarterIndex = (label: string): number => {
+  const [hours, minutes] = label.split(':').map(Number);
+  return (hours ?? 0) * 4 + Math.floor((minutes ?? 0) / 15);
+};
+
+/**
+ * What the checks read from the spend aggregates: the day's total (one GetItem), its 15-minute buckets
+ * (one Query) and the same hour of earlier days (one Query per day, cached: the past does not change).
+ */
+export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
+  private readonly history = new Map<string, number[] | null>();
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot> {
+    const [total, quarters, sameHourHistory] = await Promise.all([
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `DAY#${day}`, sk: 'TOTAL' },
+          ConsistentRead: true,
+        }),
+      ),
+      this.quarters(day),
+      this.sameHour(day, utcHour(atMs), historyDays),
+    ]);
+    return {
+      day,
+      spentNano: Number(total.Item?.cost_nano ?? 0),
+      quarters: new Map(quarters.map(({ quarter, cost }) => [quarter, cost])),
+      sameHourHistory,
+    };
+  }
+
+  private async quarters(day: string, from = '00:00', to = '23:45') {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `Q15#${day}`, ':from': from, ':to': to },
+        ProjectionExpression: 'sk, cost_nano',
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => ({
+      quarter: quarterIndex(String(item.sk)),
+      cost: Number(item.cost_nano ?? 0),
+    }));
+  }
+
+  /** One value per bucket of the hour on each earlier day that had spend in that hour. */
+  private async sameHour(day: string, hour: number, historyDays: number): Promise<number[]> {
+    const values: number[] = [];
+    for (let back = 1; back <= historyDays; back += 1) {
+      const earlier = utcDay(startOfUtcDay(day) - back * DAY_MS);
+      const key = `${earlier}|${hour}`;
+      let cached = this.history.get(key);
+      if (cached === undefined) {
+        const found = await this.quarters(earlier, quarterLabel(hour * 4), quarterLabel(hour * 4 + 3));
+        cached =
+          found.length === 0
+            ? null
+            : [0, 1, 2, 3].map((q) => found.find((f) => f.quarter === hour * 4 + q)?.cost ?? 0);
+        this.history.set(key, cached);
+      }
+      if (cached !== null) values.push(...cached);
+    }
+    return values;
+  }
+}

@@ -1,0 +1,57 @@
+import type { AlertMessage, AlertPublisher } from './ports';
+import type { TransitionReport } from './transition';
+import type { Trigger } from './trigger';
+
+const SUBJECT_LIMIT = 100;
+
+export interface NotifyInput {
+  execution: string;
+  trigger: Trigger;
+  outcome: TransitionReport<string>;
+}
+
+const headline = ({ trigger, outcome }: NotifyInput): string => {
+  switch (outcome.outcome) {
+    case 'changed':
+    case 'stepped':
+      return `${outcome.from} -> ${outcome.to}: ${trigger.summary}`;
+    case 'disabled':
+      return `breaker disabled, would have acted: ${trigger.summary}`;
+    default:
+      return trigger.summary;
+  }
+};
+
+/**
+ * The alert for one workflow outcome: a subject line for people, a JSON body for tools, and message
+ * attributes for SNS subscription filters (severity, check, stage). The alert key is the trigger id,
+ * which already carries the level and window, so the same finding alerts once.
+ */
+export const alertFor = (input: NotifyInput, stage: string): AlertMessage => {
+  const { trigger, outcome, execution } = input;
+  const line = `[${trigger.severity.toUpperCase()}] ccb ${stage}: ${headline(input)}`;
+  return {
+    subject: line.length > SUBJECT_LIMIT ? `${line.slice(0, SUBJECT_LIMIT - 3)}...` : line,
+    body: {
+      alert_key: trigger.id,
+      stage,
+      severity: trigger.severity,
+      check: trigger.check,
+      summary: line,
+      outcome: outcome.outcome,
+      from_mode: outcome.from,
+      to_mode: outcome.to,
+      flags: outcome.flags_after,
+      trigger,
+      execution,
+      ledger_entry: outcome.entry_id,
+    },
+    attributes: { severity: trigger.severity, check: trigger.check, stage, alert_key: trigger.id },
+  };
+};
+
+export const createNotify =
+  (deps: { publisher: AlertPublisher; stage: string }) =>
+  async (input: NotifyInput): Promise<{ message_id: string }> => ({
+    message_id: await deps.publisher.publish(alertFor(input, deps.stage)),
+  });

@@ -1,0 +1,59 @@
+import type { LedgerEntry } from './ledger';
+import type { BreakerState } from './state';
+
+/** The breaker state item and the ledger, which change together. */
+export interface BreakerStore {
+  /** The current state; INITIAL_STATE when none was ever written. */
+  load(): Promise<BreakerState>;
+  /**
+   * Writes the next state and its ledger entry in one transaction, only if the stored version is still
+   * `expectedVersion` and the entry is new. `conflict` when either condition failed: nothing was written.
+   */
+  commit(expectedVersion: number, next: BreakerState, entry: LedgerEntry): Promise<'committed' | 'conflict'>;
+  /** Appends an entry that changes no state; `exists` when an entry with its id is already there. */
+  append(entry: LedgerEntry): Promise<'appended' | 'exists'>;
+}
+
+/** Publishes the flag values under the stage prefix; the description names the execution and reason. */
+export interface FlagPublisher {
+  publish(values: Readonly<Record<string, string>>, description: string): Promise<void>;
+}
+
+export interface AlertMessage {
+  /** One human line, at most 100 characters (SNS subject limit). */
+  subject: string;
+  body: Record<string, unknown>;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface AlertPublisher {
+  publish(alert: AlertMessage): Promise<string>;
+}
+
+export type Workflow = 'escalate' | 'restore' | 'override';
+
+export interface WorkflowStarter {
+  /** `already_started` when an execution of that name exists: names are idempotency keys. */
+  start(workflow: Workflow, name: string, input: unknown): Promise<'started' | 'already_started'>;
+}
+
+/** Spend read back from the aggregates, as the checks need it. */
+export interface SpendSnapshot {
+  day: string;
+  spentNano: number;
+  /** Cost per 15-minute bucket of the day, by bucket index 0..95. */
+  quarters: ReadonlyMap<number, number>;
+  /** Cost per 15-minute bucket of the same hour on earlier days (one value per bucket and day). */
+  sameHourHistory: readonly number[];
+}
+
+export interface SpendSnapshotSource {
+  /** The day's spend and, for the hour `atMs` falls in, the same hour of up to `historyDays` earlier days. */
+  snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

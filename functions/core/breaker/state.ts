@@ -1,0 +1,92 @@
+import { type BreakerFlags, flagsFor, type Mode, type ModelTierFloor, moreRestrictive } from './modes';
+
+/** What an admin may set through an override; anything left out keeps the breaker's own value. */
+export interface OverrideFlags {
+  degradation_active?: boolean;
+  model_tier_floor?: ModelTierFloor;
+  suspend_scale_in?: boolean;
+  cost_circuit_breaker_enabled?: boolean;
+}
+
+export interface ActiveOverride {
+  /** The override execution that owns it; only that execution's revert removes it. */
+  execution: string;
+  flags: OverrideFlags;
+  reason: string;
+  requested_by: string;
+  ticket?: string;
+  applied_at: string;
+  expires_at: string;
+}
+
+/**
+ * The breaker's state: the source of truth (SSM holds its published projection). Changed only by
+ * compare-and-set on `version`, together with a ledger entry.
+ */
+export interface BreakerState {
+  version: number;
+  mode: Mode;
+  /** The budget day the mode was reached on; null before the first escalation. */
+  day: string | null;
+  /** Flags raised by anomalies on top of the mode's (velocity: suspend_scale_in); cleared by restore. */
+  raised: Partial<BreakerFlags>;
+  override?: ActiveOverride;
+  /** The last change, so a retried task recognises the transition it already made. */
+  last?: { execution: string; entry_id: string; from_mode: Mode };
+  updated_at?: string;
+}
+
+export const INITIAL_STATE: BreakerState = { version: 0, mode: 'normal', day: null, raised: {} };
+
+/** Every value consumers read, as published to SSM. */
+export interface EffectiveFlags extends BreakerFlags {
+  breaker_mode: Mode;
+  cost_circuit_breaker_enabled: boolean;
+}
+
+/** The breaker's own flags: its mode's, plus anything an anomaly raised (only ever stricter). */
+export const breakerFlags = (mode: Mode, raised: Partial<BreakerFlags>): BreakerFlags => {
+  const base = flagsFor(mode);
+  return {
+    degradation_active: base.degradation_active || raised.degradation_active === true,
+    model_tier_floor: raised.model_tier_floor === 'haiku' ? 'haiku' : base.model_tier_floor,
+    suspend_scale_in: base.suspend_scale_in || raised.suspend_scale_in === true,
+  };
+};
+
+/** An admin's override wins over the breaker for the flags it names, in either direction. */
+export const effectiveFlags = (state: BreakerState): EffectiveFlags => {
+  const own = breakerFlags(state.mode, state.raised);
+  const o = state.override?.flags ?? {};
+  return {
+    breaker_mode: state.mode,
+    degradation_active: o.degradation_active ?? own.degradation_active,
+    model_tier_floor: o.model_tier_floor ?? own.model_tier_floor,
+    suspend_scale_in: o.suspend_scale_in ?? own.suspend_scale_in,
+    cost_circuit_breaker_enabled: o.cost_circuit_breaker_enabled ?? true,
+  };
+};
+
+export const isEnabled = (state: BreakerState): boolean => effectiveFlags(state).cost_circuit_breaker_enabled;
+
+/** Parameter names under the stage prefix, with their string values. */
+export const parameterValues = (flags: EffectiveFlags): Record<string, string> => ({
+  breaker_mode: flags.breaker_mode,
+  degradation_active: String(flags.degradation_active),
+  model_tier_floor: flags.model_tier_floor,
+  suspend_scale_in: String(flags.suspend_scale_in),
+  cost_circuit_breaker_enabled: String(flags.cost_circuit_breaker_enabled),
+});
+
+/** The raised flags after adding some: never lowers one. */
+export const raise = (raised: Partial<BreakerFlags>, more: Partial<BreakerFlags>): Partial<BreakerFlags> => {
+  const next = { ...raised };
+  if (more.degradation_active === true) next.degradation_active = true;
+  if (more.model_tier_floor === 'haiku') next.model_tier_floor = 'haiku';
+  if (more.suspend_scale_in === true) next.suspend_scale_in = true;
+  return next;
+};
+
+/** The mode after a trigger asks for one: the stricter of both, never lower. */
+export const escalatedMode = (current: Mode, wanted: Mode | undefined): Mode =>
+  wanted === undefined ? current : moreRestrictive(current, wanted);

@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals';
+import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
+import { eventTriggers } from '../../../../functions/core/breaker/event-checks';
+import type { PricedCostEvent } from '../../../../functions/core/events/cost-event';
+
+const config = defaultCheckConfig(5_000e9, { faq: 1_000_000, recommendation: 27_000_000 });
+const t0 = Date.parse('2025-03-15T14:01:00.000Z');
+
+const anEvent = (overrides: Partial<PricedCostEvent> = {}): PricedCostEvent => ({
+  schemaVersion: '2.0',
+  eventId: 'e-1',
+  occurredAt: t0,
+  requestId: 'r-1',
+  sessionId: 's-1',
+  intent: 'faq',
+  modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+  component: 'llm',
+  language: 'en',
+  inputTokens: 500,
+  outputTokens: 200,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  cacheWrite1hTokens: 0,
+  cacheHit: false,
+  region: 'us-east-1',
+  reportedCostNano: null,
+  producer: null,
+  costNano: 375_000,
+  priceTable: '2024-11-01',
+  ...overrides,
+});
+
+describe('the event checks', () => {
+  it('find a token explosion above 10,000 prompt tokens, counting cached prompt tokens', () => {
+    const found = eventTriggers(
+      [
+        anEvent({ eventId: 'ok', inputTokens: 10_000 }),
+        anEvent({ eventId: 'big', inputTokens: 4_000, cacheReadTokens: 6_001 }),
+      ],
+      [],
+      config,
+    );
+    expect(found).toEqual([
+      expect.objectContaining({
+        id: 'token_explosion-2025-03-15T1400',
+        check: 'token_explosion',
+        ids: ['big'],
+        value: 10_001,
+        threshold: 10_000,
+      }),
+    ]);
+  });
+
+  it('alert once per 15-minute window, listing the worst first', () => {
+    const events = [1, 2, 3].map((i) =>
+      anEvent({ eventId: `e${i}`, inputTokens: 10_000 + i, occurredAt: t0 + i * 60_000 }),
+    );
+    const late = anEvent({ eventId: 'late', inputTokens: 20_000, occurredAt: t0 + 15 * 60_000 });
+    const found = eventTriggers([...events, late], [], config);
+    expect(found.map((t) => [t.id, t.ids])).toEqual([
+      ['token_explosion-2025-03-15T1400', ['e3', 'e2', 'e1']],
+      ['token_explosion-2025-03-15T1415', ['late']],
+    ]);
+  });
+
+  it('find a reported cost more than 1% off ours, and not one within 1%', () => {
+    const found = eventTriggers(
+      [
+        anEvent({ eventId: 'close', reportedCostNano: 378_750 }),
+        anEvent({ eventId: 'off', reportedCostNano: 300_000 }),
+      ],
+      [],
+      config,
+    );
+    expect(found).toEqual([expect.objectContaining({ check: 'cost_mismatch', ids: ['off'], value: 20 })]);
+  });
+
+  it("find a conversation costing over 10x its intent's average", () => {
+    const session = (id: string, costNano: number) => ({
+      sessionId: id,
+      intents: ['faq'],
+      costNano,
+      lastEventAt: t0,
+    });
+    const found = eventTriggers([], [session('calm', 10_000_000), session('hot', 10_000_001)], config);
+    expect(found).toEqual([expect.objectContaining({ check: 'conversation_spike', ids: ['hot'] })]);
+  });
+
+  it('skip sessions of intents without a baseline', () => {
+    const found = eventTriggers(
+      [],
+      [{ sessionId: 's', intents: ['new_intent'], costNano: 1e12, lastEventAt: t0 }],
+      config,
+    );
+    expect(found).toEqual([]);
+  });
+});

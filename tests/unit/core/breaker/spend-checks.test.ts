@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
+import type { SpendSnapshot } from '../../../../functions/core/breaker/ports';
+import {
+  rollingQuarterNano,
+  spendTriggers,
+  streamTime,
+  velocityBaselineNano,
+} from '../../../../functions/core/breaker/spend-checks';
+
+const usd = (n: number) => Math.round(n * 1e9);
+const config = defaultCheckConfig(usd(5_000), {});
+const at = (hhmmss: string) => Date.parse(`2025-03-15T${hhmmss}.000Z`);
+// 14:00 is bucket 56.
+const snapshot = (
+  spent: number,
+  quarters: Record<number, number> = {},
+  history: number[] = [],
+): SpendSnapshot => ({
+  day: '2025-03-15',
+  spentNano: usd(spent),
+  quarters: new Map(Object.entries(quarters).map(([q, n]) => [Number(q), usd(n)])),
+  sameHourHistory: history.map(usd),
+});
+
+describe('the spend checks', () => {
+  it('ask for cache_aggressive at 70.00% of the cap and nothing at 69.99%', () => {
+    expect(spendTriggers(snapshot(3_499.5), at('14:00:00'), 'normal', config)).toEqual([]);
+    const [ladder] = spendTriggers(snapshot(3_500), at('14:00:00'), 'normal', config);
+    expect(ladder).toMatchObject({
+      id: 'ladder-2025-03-15-cache_aggressive',
+      check: 'budget_ladder',
+      to_mode: 'cache_aggressive',
+      value: 70,
+      threshold: 70,
+      event_time: '2025-03-15T14:00:00.000Z',
+    });
+  });
+
+  it('name a ladder trigger by day and rung, so each rung fires once a day', () => {
+    const ids = [3_500, 4_250, 4_750, 5_000].map(
+      (spent) => spendTriggers(snapshot(spent), at('20:00:00'), 'normal', config)[0]?.id,
+    );
+    expect(ids).toEqual([
+      'ladder-2025-03-15-cache_aggressive',
+      'ladder-2025-03-15-cost_saving',
+      'ladder-2025-03-15-emergency',
+      'ladder-2025-03-15-cap',
+    ]);
+  });
+
+  it('do not ask for a mode the breaker already has or exceeds', () => {
+    expect(spendTriggers(snapshot(4_300), at('20:00:00'), 'emergency', config)).toEqual([]);
+  });
+
+  it('escalate early to cost_saving when the last 15 minutes, kept up, would cross the cap', () => {
+    // $2,000 spent at 12:00 with $100 in the current quarter: 2,000 + 100 x 48 quarters left > 5,000.
+    const found = spendTriggers(snapshot(2_000, { 48: 100 }, [100]), at('12:00:00'), 'normal', config);
+    expect(found.map((t) => t.check)).toEqual(['forecast']);
+    expect(found[0]).toMatchObject({ id: 'forecast-2025-03-15', to_mode: 'cost_saving', threshold: 100 });
+  });
+
+  it('flag a velocity spike above 3x the same-hour history and raise suspend_scale_in', () => {
+    const found = spendTriggers(
+      snapshot(500, { 56: 31 }, [10, 10, 10, 10]),
+      at('14:14:59'),
+      'normal',
+      config,
+    );
+    const velocity = found.find((t) => t.check === 'spend_velocity');
+    expect(velocity).toMatchObject({
+      id: 'velocity-2025-03-15-14h',
+      flags: { suspend_scale_in: true },
+      value: 3.1,
+    });
+    expect(
+      spendTriggers(snapshot(500, { 56: 30 }, [10, 10, 10, 10]), at('14:14:59'), 'normal', config),
+    ).toEqual([]);
+  });
+});
+
+describe('the rolling 15 minutes', () => {
+  it('count the current bucket and the part of the previous one still in the window', () => {
+    expect(rollingQuarterNano(snapshot(0, { 55: 40, 56: 10 }), at('14:00:00'))).toBe(usd(50));
+    expect(rollingQuarterNano(snapshot(0, { 55: 40, 56: 10 }), at('14:07:30'))).toBe(usd(30));
+  });
+
+  it('fall back to an even pace of the cap when there is no history', () => {
+    expect(velocityBaselineNano(snapshot(0), usd(4_800))).toBe(usd(50));
+    expect(velocityBaselineNano(snapshot(0, {}, [1, 3]), usd(4_800))).toBe(usd(2));
+  });
+});
+
+describe('stream time', () => {
+  it('is the end of the latest bucket with spend, never past the wall clock', () => {
+    const s = snapshot(10, { 3: 1, 56: 2 });
+    expect(new Date(streamTime(s, Date.parse('2026-01-01T00:00:00Z'))).toISOString()).toBe(
+      '2025-03-15T14:14:59.999Z',
+    );
+    expect(streamTime(s, at('14:05:00'))).toBe(at('14:05:00'));
+    expect(streamTime(snapshot(0), Date.parse('2026-01-01T00:00:00Z'))).toBe(at('00:00:00'));
+  });
+});
