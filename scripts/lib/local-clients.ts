@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StackState } from './stack-context';
@@ -7,24 +10,44 @@ import type { StackState } from './stack-context';
 /** The emulators accept any credentials; real ones would only leak into local logs. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+type LocalState = Pick<StackState, 'region' | 'endpoints'>;
+
 /**
  * Environment for code that runs the real Lambda handlers against the local stack: the SDK reads
  * AWS_ENDPOINT_URL_<SERVICE>, so the handlers build their clients exactly as on AWS.
  */
-export const localAwsEnvironment = (
-  state: Pick<StackState, 'region' | 'endpoints'>,
-): Record<string, string> => ({
+export const localAwsEnvironment = (state: LocalState): Record<string, string> => ({
   AWS_REGION: state.region,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   AWS_ENDPOINT_URL_KINESIS: state.endpoints.kinesis,
   AWS_ENDPOINT_URL_DYNAMODB: state.endpoints.dynamodb,
+  ...(state.endpoints.ssm !== undefined && { AWS_ENDPOINT_URL_SSM: state.endpoints.ssm }),
+  ...(state.endpoints.sfn !== undefined && { AWS_ENDPOINT_URL_SFN: state.endpoints.sfn }),
+  ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
 });
 
 // HTTP/1.1 on purpose: kinesis-local fails large PutRecords over the SDK's default HTTP/2 handler.
 const http1 = () => new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 30_000 });
 
-export const localKinesisClient = (state: Pick<StackState, 'region' | 'endpoints'>): KinesisClient =>
+export class StandInMissingError extends Error {
+  constructor(service: string, options?: ErrorOptions) {
+    super(
+      `the running local stack has no ${service} endpoint (it was started before the stand-ins existed); ` +
+        'restart it with: npx ccb local down && npx ccb local up',
+      options,
+    );
+    this.name = 'StandInMissingError';
+  }
+}
+
+const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns'): string => {
+  const endpoint = state.endpoints[service];
+  if (endpoint === undefined) throw new StandInMissingError(service);
+  return endpoint;
+};
+
+export const localKinesisClient = (state: LocalState): KinesisClient =>
   new KinesisClient({
     region: state.region,
     endpoint: state.endpoints.kinesis,
@@ -32,9 +55,7 @@ export const localKinesisClient = (state: Pick<StackState, 'region' | 'endpoints
     requestHandler: http1(),
   });
 
-export const localDynamoDbClient = (
-  state: Pick<StackState, 'region' | 'endpoints'>,
-): DynamoDBDocumentClient =>
+export const localDynamoDbClient = (state: LocalState): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: state.region,
@@ -43,3 +64,30 @@ export const localDynamoDbClient = (
       requestHandler: http1(),
     }),
   );
+
+/** SSM Parameter Store of the local stack (scripts/local/aws/ssm.ts). */
+export const localSsmClient = (state: LocalState): SSMClient =>
+  new SSMClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'ssm'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** Step Functions of the local stack (scripts/local/aws/sfn.ts), running statemachines/*.asl.json. */
+export const localSfnClient = (state: LocalState): SFNClient =>
+  new SFNClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'sfn'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** SNS of the local stack (scripts/local/aws/sns.ts); published messages are kept in a file. */
+export const localSnsClient = (state: LocalState): SNSClient =>
+  new SNSClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'sns'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });

@@ -4,12 +4,14 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AWS_STAND_INS_CONFIG_ENV, AWS_STAND_INS_SCRIPT, type AwsStandInsConfig } from './aws/server';
 import { projectRoot } from './paths';
 
 /** The markers that identify each emulator's command line when cleaning up recorded pids. */
 export const EMULATOR_MARKERS = {
   'kinesis-local': 'kinesis-local/main.js',
   'dynamodb-local': 'DynamoDBLocal.jar',
+  'aws-stand-ins': join('local', 'aws', 'server.ts'),
 } as const;
 
 export type EmulatorName = keyof typeof EMULATOR_MARKERS;
@@ -214,6 +216,36 @@ export const startDynamoDbLocal = async (options: {
       endpoint: `http://127.0.0.1:${port}`,
     },
   );
+};
+
+/** The SSM, Step Functions and SNS stand-ins answer GET /health once their state is loaded. */
+export const awsStandInsHealthy = async (endpoint: string): Promise<boolean> =>
+  (await httpStatus(`${endpoint}/health`)) === 200;
+
+/**
+ * Starts scripts/local/aws/server.ts as a child process on a free port. `env` is the environment its
+ * Step Functions task handlers run with (a Lambda's variables plus AWS_ENDPOINT_URL_*).
+ */
+export const startAwsStandIns = async (options: {
+  config: Omit<AwsStandInsConfig, 'port'>;
+  logPath: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<RunningEmulator> => {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  return spawnLogged('aws-stand-ins', process.execPath, ['--import', 'tsx', AWS_STAND_INS_SCRIPT], {
+    cwd: projectRoot,
+    logPath: options.logPath,
+    endpoint,
+    env: {
+      ...options.env,
+      // Its task handlers call SSM and SNS on this same server.
+      AWS_ENDPOINT_URL_SSM: endpoint,
+      AWS_ENDPOINT_URL_SFN: endpoint,
+      AWS_ENDPOINT_URL_SNS: endpoint,
+      [AWS_STAND_INS_CONFIG_ENV]: JSON.stringify({ ...options.config, port }),
+    },
+  });
 };
 
 /** Polls the health probe until it passes; fails fast with the log tail when the process exits first. */

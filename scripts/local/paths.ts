@@ -18,8 +18,11 @@ export const stackPaths = (home: string) => ({
   supervisorLog: join(home, 'logs', 'supervisor.log'),
   kinesisLog: join(home, 'logs', 'kinesis.log'),
   dynamodbLog: join(home, 'logs', 'dynamodb.log'),
+  awsLog: join(home, 'logs', 'aws.log'),
   kinesisData: join(home, 'kinesis'),
   dynamodbData: join(home, 'dynamodb'),
+  /** The SSM, Step Functions and SNS stand-ins' state (scripts/local/aws/server.ts awsStandInPaths). */
+  aws: join(home, 'aws'),
   checkpoints: join(home, 'checkpoints.json'),
   failures: join(home, 'failures'),
   eventSourceStatus: join(home, 'event-source.json'),

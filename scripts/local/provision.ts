@@ -18,6 +18,7 @@ import {
   ResourceNotFoundException,
   ResourceInUseException as StreamInUseException,
 } from '@aws-sdk/client-kinesis';
+import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parse } from 'yaml';
 import { LOCAL_CREDENTIALS } from '../lib/local-clients';
@@ -202,4 +203,11 @@ export const ensureStream = async (
     if (attempt > 300) throw new Error(`stream ${streamName} did not become ACTIVE`);
     await delay(100);
   }
+};
+
+/** Creates the SNS topic (CreateTopic is idempotent) and returns its ARN. */
+export const ensureTopic = async (client: SNSClient, name: string): Promise<string> => {
+  const { TopicArn } = await client.send(new CreateTopicCommand({ Name: name }));
+  if (TopicArn === undefined) throw new Error(`CreateTopic ${name} returned no TopicArn`);
+  return TopicArn;
 };

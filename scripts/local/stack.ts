@@ -5,10 +5,12 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { localKinesisClient } from '../lib/local-clients';
 import { type StackState, stackHome } from '../lib/stack-context';
+import { retryIntervalFromEnv, waitScaleFromEnv } from './aws/server';
 import { type ShardBacklog, shardBacklog } from './backlog';
 import { readCheckpoints } from './checkpoints';
 import {
   assertJava,
+  awsStandInsHealthy,
   DEFAULT_KINESIS_PERSIST_INTERVAL,
   dynamoDbHealthy,
   EMULATOR_MARKERS,
@@ -46,6 +48,17 @@ export interface UpOptions {
   kinesisPersistInterval?: string;
   /** How long to wait for the stack to become ready. Default 90 s. */
   timeoutMs?: number;
+  /** Step Functions stand-in folders; default statemachines/ and functions/. */
+  stateMachinesDir?: string;
+  functionsDir?: string;
+  /** Multiplies every Wait's duration. Default: env CCB_SFN_WAIT_SCALE, else 1. */
+  sfnWaitScale?: number;
+  /** One interval for every Retry. Default: env CCB_SFN_RETRY_INTERVAL_MS, else the ASL's own. */
+  sfnRetryIntervalMs?: number;
+  /** The scheduled check's module. Default functions/check.ts (the timer stays off while it is missing). */
+  checkModule?: string;
+  /** Period of the check timer, 0 for off. Default: env CCB_CHECK_INTERVAL_SECONDS x 1000, else 60 s. */
+  checkIntervalMs?: number;
 }
 
 export interface UpResult {
@@ -66,11 +79,21 @@ export class StackStartError extends Error {
 
 const isSupervisor = (pid: number): boolean => commandLineOf(pid)?.includes(SUPERVISOR_MARKER) ?? false;
 
-/** Supervisor alive and both emulators answering. */
+/** Supervisor alive and every emulator and stand-in answering. */
 export const stackHealthy = async (state: StackState): Promise<boolean> =>
   isAlive(state.supervisorPid) &&
   (await kinesisHealthy(state.endpoints.kinesis)) &&
-  (await dynamoDbHealthy(state.endpoints.dynamodb));
+  (await dynamoDbHealthy(state.endpoints.dynamodb)) &&
+  (state.endpoints.ssm === undefined || (await awsStandInsHealthy(state.endpoints.ssm)));
+
+const checkIntervalFromEnv = (): number | undefined => {
+  const raw = process.env.CCB_CHECK_INTERVAL_SECONDS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new StackStartError(`CCB_CHECK_INTERVAL_SECONDS=${raw} is not a number of seconds`);
+  return seconds * 1000;
+};
 
 /** A busy emulator can miss one health check; only a stack that stays unhealthy is worth restarting. */
 const staysUnhealthy = async (state: StackState, withinMs: number): Promise<boolean> => {
@@ -194,6 +217,17 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
         );
       }
       assertJava();
+      const sfnWaitScale = options.sfnWaitScale ?? waitScaleFromEnv();
+      const sfnRetryIntervalMs = options.sfnRetryIntervalMs ?? retryIntervalFromEnv();
+      const checkIntervalMs = options.checkIntervalMs ?? checkIntervalFromEnv();
+      const settings: Partial<SupervisorConfig> = {
+        ...(options.stateMachinesDir !== undefined && { stateMachinesDir: options.stateMachinesDir }),
+        ...(options.functionsDir !== undefined && { functionsDir: options.functionsDir }),
+        ...(sfnWaitScale !== undefined && { sfnWaitScale }),
+        ...(sfnRetryIntervalMs !== undefined && { sfnRetryIntervalMs }),
+        ...(options.checkModule !== undefined && { checkModule: options.checkModule }),
+        ...(checkIntervalMs !== undefined && { checkIntervalMs }),
+      };
       const config: SupervisorConfig = {
         home,
         stage: options.stage ?? 'local',
@@ -205,6 +239,7 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
           options.kinesisPersistInterval ??
           process.env.CCB_KINESIS_PERSIST_INTERVAL ??
           DEFAULT_KINESIS_PERSIST_INTERVAL,
+        ...settings,
       };
       const child = spawnSupervisor(paths, config);
       const deadline = Date.now() + timeoutMs;
@@ -261,6 +296,7 @@ const purge = async (paths: StackPaths): Promise<void> => {
     paths.failures,
     paths.logs,
     paths.eventSourceStatus,
+    paths.aws,
   ];
   await Promise.all(entries.map((entry) => rm(entry, { recursive: true, force: true })));
 };
@@ -331,13 +367,16 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
       failureRecords,
     };
   }
-  const endpointOf = (name: string) =>
-    name === 'kinesis-local' ? state.endpoints.kinesis : state.endpoints.dynamodb;
+  const probes: Record<string, { endpoint: string; healthy: (endpoint: string) => Promise<boolean> }> = {
+    'kinesis-local': { endpoint: state.endpoints.kinesis, healthy: kinesisHealthy },
+    'dynamodb-local': { endpoint: state.endpoints.dynamodb, healthy: dynamoDbHealthy },
+    'aws-stand-ins': { endpoint: state.endpoints.ssm ?? '', healthy: awsStandInsHealthy },
+  };
   const emulators = await Promise.all(
     state.children.map(async (child) => {
-      const endpoint = endpointOf(child.name);
-      const healthy =
-        child.name === 'kinesis-local' ? await kinesisHealthy(endpoint) : await dynamoDbHealthy(endpoint);
+      const probe = probes[child.name];
+      const endpoint = probe?.endpoint ?? '';
+      const healthy = probe === undefined ? false : await probe.healthy(endpoint);
       return { name: child.name, pid: child.pid, alive: isAlive(child.pid), healthy, endpoint };
     }),
   );

@@ -1,21 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { localAwsEnvironment, localKinesisClient } from '../lib/local-clients';
-import { localResources, type StackState } from '../lib/stack-context';
+import type { Context, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { localAwsEnvironment, localKinesisClient, localSnsClient } from '../lib/local-clients';
+import { LOCAL_ACCOUNT_ID, localResources, type StackState } from '../lib/stack-context';
 import { fileCheckpointStore, readCheckpoints, writeCheckpoints } from './checkpoints';
 import {
   assertJava,
+  awsStandInsHealthy,
   dynamoDbHealthy,
   kinesisHealthy,
   type RunningEmulator,
+  startAwsStandIns,
   startDynamoDbLocal,
   startKinesisLocal,
   waitUntilHealthy,
 } from './emulators';
 import { fileFailureDestination } from './failure-destination';
+import { loadServiceParams, localFunctionEnvironment } from './function-environment';
 import { readJsonIfExists, writeJsonAtomic } from './json-file';
 import {
   createKinesisEventSource,
@@ -30,9 +35,9 @@ import { terminate } from './processes';
 import {
   ensureStream,
   ensureTables,
+  ensureTopic,
   loadTableDefinitions,
   localDynamoDbAdminClient,
-  tableEnvironmentVariable,
 } from './provision';
 import { reconcileCheckpoints } from './reconcile-checkpoints';
 
@@ -41,7 +46,11 @@ export const SUPERVISOR_CONFIG_ENV = 'CCB_SUPERVISOR_CONFIG';
 export const SUPERVISOR_SCRIPT = fileURLToPath(import.meta.url);
 /** Part of the supervisor's command line, to recognise its pid after a crash. */
 export const SUPERVISOR_MARKER = join('local', 'supervisor.ts');
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID };
+
+/** The check function the supervisor's timer invokes, as EventBridge's `rate(1 minute)` does on AWS. */
+export const DEFAULT_CHECK_MODULE = 'functions/check.ts';
+export const DEFAULT_CHECK_INTERVAL_MS = 60_000;
 
 export interface SupervisorConfig {
   home: string;
@@ -53,6 +62,17 @@ export interface SupervisorConfig {
   idlePollMs?: number;
   /** kinesis-local's PERSIST_INTERVAL. */
   kinesisPersistInterval?: string;
+  /** Where the Step Functions stand-in finds `*.asl.json` and the task modules; default statemachines/, functions/. */
+  stateMachinesDir?: string;
+  functionsDir?: string;
+  /** Multiplies every Wait state's duration (CCB_SFN_WAIT_SCALE); default 1. */
+  sfnWaitScale?: number;
+  /** One fixed interval for every Retry (CCB_SFN_RETRY_INTERVAL_MS); default the ASL's own. */
+  sfnRetryIntervalMs?: number;
+  /** The scheduled check's module, relative to the repository root unless absolute; default functions/check.ts. */
+  checkModule?: string;
+  /** Period of the check timer; 0 turns it off. Default 60 s. */
+  checkIntervalMs?: number;
 }
 
 /** `<home>/processes.json`: every pid the supervisor started, written before they are healthy. */
@@ -70,7 +90,7 @@ export interface EventSourceStatusFile {
   stats: EventSourceStats;
 }
 
-type LambdaHandler = (event: KinesisStreamEvent, context: Context) => Promise<unknown>;
+type LambdaHandler<E> = (event: E, context: Context) => Promise<unknown>;
 
 const FUNCTION_TIMEOUT_MS = 60_000;
 
@@ -81,17 +101,83 @@ const log = (level: 'info' | 'warn' | 'error', message: string, detail?: Record<
   );
 };
 
+/**
+ * Invokes the check function's handler every `checkIntervalMs` with a scheduled event, in this process
+ * (like the aggregate, with the same environment). An invocation still running when the next is due
+ * makes that tick skip, as the function's single retry-free schedule would only overlap it. Returns
+ * undefined, and logs why, when the module does not exist or the interval is 0.
+ */
+const startCheckTimer = async (
+  config: SupervisorConfig,
+  region: string,
+): Promise<NodeJS.Timeout | undefined> => {
+  const intervalMs = config.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
+  const checkModule = config.checkModule ?? DEFAULT_CHECK_MODULE;
+  if (intervalMs <= 0) {
+    log('info', 'the check timer is off (interval 0)');
+    return undefined;
+  }
+  if (!existsSync(resolveHandlerModule(checkModule))) {
+    log('info', `the check timer is off: ${checkModule} does not exist`);
+    return undefined;
+  }
+  const check = await loadHandler<ScheduledEvent>(checkModule);
+  const functionName = `ccb-${config.stage}-check`;
+  const ruleArn = `arn:aws:events:${region}:${LOCAL_ACCOUNT_ID}:rule/${functionName}-schedule`;
+  let running = false;
+  const tick = async () => {
+    if (running) {
+      log('warn', 'the previous check is still running; skipping this one');
+      return;
+    }
+    running = true;
+    const requestId = randomUUID();
+    try {
+      await check(
+        {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: LOCAL_ACCOUNT_ID,
+          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region,
+          resources: [ruleArn],
+          detail: {},
+        },
+        lambdaContext({
+          functionName,
+          region,
+          accountId: LOCAL_ACCOUNT_ID,
+          requestId,
+          timeoutMs: 30_000,
+          memoryLimitInMB: 256,
+        }),
+      );
+    } catch (error) {
+      log('warn', 'the check failed', {
+        requestId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      running = false;
+    }
+  };
+  log('info', `invoking ${checkModule} every ${intervalMs / 1000} s`);
+  return setInterval(() => void tick(), intervalMs);
+};
+
 export const resolveHandlerModule = (handlerModule: string): string =>
   isAbsolute(handlerModule) ? handlerModule : resolve(projectRoot, handlerModule);
 
-const loadHandler = async (handlerModule: string): Promise<LambdaHandler> => {
+const loadHandler = async <E>(handlerModule: string): Promise<LambdaHandler<E>> => {
   const loaded = (await import(pathToFileURL(resolveHandlerModule(handlerModule)).href)) as {
     handler?: unknown;
   };
   if (typeof loaded.handler !== 'function') {
     throw new TypeError(`${handlerModule} does not export a function named handler`);
   }
-  return loaded.handler as LambdaHandler;
+  return loaded.handler as LambdaHandler<E>;
 };
 
 const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
@@ -112,6 +198,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
   let kinesisClient: KinesisClient | undefined;
   let statusFile: Omit<EventSourceStatusFile, 'updatedAt' | 'stats'> | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
+  let checkTimer: NodeJS.Timeout | undefined;
   let shuttingDown = false;
 
   const writeStatus = async () => {
@@ -134,6 +221,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     shuttingDown = true;
     log(exitCode === 0 ? 'info' : 'error', `stopping: ${reason}`);
     clearInterval(statusTimer);
+    clearInterval(checkTimer);
     try {
       if (eventSource !== undefined) {
         await withTimeout(eventSource.stop(), 15_000);
@@ -179,6 +267,37 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       logPath: paths.dynamodbLog,
     });
     children.push(dynamodb);
+    const tables = await loadTableDefinitions(resources, { stage: config.stage });
+    const functionEnvironment = localFunctionEnvironment({
+      stage: config.stage,
+      resources,
+      tables,
+      params: await loadServiceParams(),
+    });
+    // Its own process: Step Functions tasks run there, so a long workflow never stalls the poller.
+    const standIns = await startAwsStandIns({
+      config: {
+        home: config.home,
+        stage: config.stage,
+        region: resources.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        ...(config.stateMachinesDir !== undefined && { stateMachinesDir: config.stateMachinesDir }),
+        ...(config.functionsDir !== undefined && { functionsDir: config.functionsDir }),
+        ...(config.sfnWaitScale !== undefined && { waitScale: config.sfnWaitScale }),
+        ...(config.sfnRetryIntervalMs !== undefined && { retryIntervalMs: config.sfnRetryIntervalMs }),
+      },
+      logPath: paths.awsLog,
+      env: {
+        ...process.env,
+        ...localAwsEnvironment({
+          region: resources.region,
+          endpoints: { kinesis: kinesis.endpoint, dynamodb: dynamodb.endpoint },
+        }),
+        ...functionEnvironment,
+        POWERTOOLS_SERVICE_NAME: 'ccb-breaker',
+      },
+    });
+    children.push(standIns);
     await recordProcesses();
     for (const child of children) {
       child.child.on('exit', (code, signal) => {
@@ -190,9 +309,16 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     await Promise.all([
       waitUntilHealthy(kinesis, kinesisHealthy).then(() => (timings.kinesisHealthy = elapsed())),
       waitUntilHealthy(dynamodb, dynamoDbHealthy).then(() => (timings.dynamodbHealthy = elapsed())),
+      waitUntilHealthy(standIns, awsStandInsHealthy).then(() => (timings.awsStandInsHealthy = elapsed())),
     ]);
 
-    const endpoints = { kinesis: kinesis.endpoint, dynamodb: dynamodb.endpoint };
+    const endpoints = {
+      kinesis: kinesis.endpoint,
+      dynamodb: dynamodb.endpoint,
+      ssm: standIns.endpoint,
+      sfn: standIns.endpoint,
+      sns: standIns.endpoint,
+    };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
     if (stream.created && (await readJsonIfExists(paths.checkpoints)) !== undefined) {
@@ -222,26 +348,24 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       }
       await writeCheckpoints(paths.checkpoints, checkpoints);
     }
-    const tables = await loadTableDefinitions(resources, { stage: config.stage });
     await ensureTables(localDynamoDbAdminClient({ region: resources.region, endpoints }), tables);
+    const sns = localSnsClient({ region: resources.region, endpoints });
+    await ensureTopic(sns, resources.alertsTopicName).finally(() => sns.destroy());
 
     const functionName = `ccb-${config.stage}-aggregate`;
     // The handler builds its clients when its module loads, so its environment must be complete first.
     Object.assign(process.env, localAwsEnvironment({ region: resources.region, endpoints }), {
-      ...Object.fromEntries(
-        tables.map((table) => [tableEnvironmentVariable(table.key), table.input.TableName]),
-      ),
+      ...functionEnvironment,
       STREAM_NAME: resources.streamName,
       POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
-      POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
-      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_LAMBDA_FUNCTION_NAME: functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     });
     timings.provisioned = elapsed();
-    const handler = await loadHandler(config.handlerModule);
+    const handler = await loadHandler<KinesisStreamEvent>(config.handlerModule);
     timings.handlerLoaded = elapsed();
+    checkTimer = await startCheckTimer(config, resources.region);
 
     eventSource = createKinesisEventSource(
       {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { localKinesisClient } from '../../scripts/lib/local-clients';
+import { localKinesisClient, localSnsClient } from '../../scripts/lib/local-clients';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
 import { stackPaths } from '../../scripts/local/paths';
@@ -87,7 +88,17 @@ describe('local stack', () => {
       home,
     });
     expect(state.endpoints.kinesis).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(state.children.map((child) => child.name).sort()).toEqual(['dynamodb-local', 'kinesis-local']);
+    expect(state.children.map((child) => child.name).sort()).toEqual([
+      'aws-stand-ins',
+      'dynamodb-local',
+      'kinesis-local',
+    ]);
+    expect(state.endpoints.ssm).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(state.endpoints).toMatchObject({ sfn: state.endpoints.ssm, sns: state.endpoints.ssm });
+    const sns = localSnsClient(state);
+    const { Topics } = await sns.send(new ListTopicsCommand({}));
+    sns.destroy();
+    expect(Topics?.map((topic) => topic.TopicArn)).toEqual([state.alertsTopicArn]);
     expect(existsSync(stackPaths(home).state)).toBe(true);
   });
 

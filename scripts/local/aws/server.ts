@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_ACCOUNT_ID } from '../../lib/stack-context';
+import { projectRoot } from '../paths';
+import {
+  AwsServiceError,
+  escapeXml,
+  parseJsonBody,
+  readBody,
+  sendJson,
+  sendJsonError,
+  sendXml,
+} from './protocol';
+import { createSfnService, type Logger } from './sfn';
+import { createSnsService } from './sns';
+import { createSsmService } from './ssm';
+
+/** What the supervisor hands to the stand-ins process, as JSON in this environment variable. */
+export const AWS_STAND_INS_CONFIG_ENV = 'CCB_AWS_STAND_INS_CONFIG';
+export const AWS_STAND_INS_SCRIPT = fileURLToPath(import.meta.url);
+
+export interface AwsStandInsConfig {
+  home: string;
+  stage: string;
+  region?: string;
+  accountId?: string;
+  /** 0 or unset: any free port. */
+  port?: number;
+  /** Default `<repo>/statemachines`; relative paths are from the repository root. */
+  stateMachinesDir?: string;
+  /** Default `<repo>/functions`: `${BreakerApplyFunctionArn}` runs `<functionsDir>/breaker-apply.ts`. */
+  functionsDir?: string;
+  /** Multiplies every Wait's duration. Default: env CCB_SFN_WAIT_SCALE, else 1. */
+  waitScale?: number;
+  /** Replaces every Retry interval. Default: env CCB_SFN_RETRY_INTERVAL_MS, else the ASL's own. */
+  retryIntervalMs?: number;
+  /** DefinitionSubstitutions other than `${<Name>FunctionArn}`. */
+  substitutions?: Record<string, string>;
+}
+
+/** Everything the stand-ins keep, under `<home>/aws/`. */
+export const awsStandInPaths = (home: string) => ({
+  root: join(home, 'aws'),
+  ssm: join(home, 'aws', 'ssm.json'),
+  sfn: join(home, 'aws', 'sfn'),
+  snsTopics: join(home, 'aws', 'sns', 'topics.json'),
+  snsMessages: join(home, 'aws', 'sns', 'messages.jsonl'),
+});
+
+const JSON_1_0 = 'application/x-amz-json-1.0';
+const JSON_1_1 = 'application/x-amz-json-1.1';
+const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+const numberFromEnv = (name: string, check: (value: number) => boolean): number | undefined => {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new Error(`${name}=${raw} is not valid`);
+  return value;
+};
+
+/** CCB_SFN_WAIT_SCALE: a factor >= 0 for every Wait (0.001 turns a 30-minute TTL into 1.8 s). */
+export const waitScaleFromEnv = (): number | undefined => numberFromEnv('CCB_SFN_WAIT_SCALE', (v) => v >= 0);
+/** CCB_SFN_RETRY_INTERVAL_MS: a fixed interval for every Retry, instead of IntervalSeconds x BackoffRate. */
+export const retryIntervalFromEnv = (): number | undefined =>
+  numberFromEnv('CCB_SFN_RETRY_INTERVAL_MS', (v) => v >= 0 && Number.isInteger(v));
+
+const consoleLogger: Logger = (level, message, detail) => {
+  const line = `${new Date().toISOString()} ${level.toUpperCase()} aws-stand-ins: ${message}`;
+  console[level === 'info' ? 'log' : level](
+    detail === undefined ? line : `${line} ${JSON.stringify(detail)}`,
+  );
+};
+
+const fromRoot = (path: string) => (isAbsolute(path) ? path : resolve(projectRoot, path));
+
+export interface AwsStandIns {
+  endpoint: string;
+  port: number;
+  /** Stops listening; running executions are left RUNNING on disk, so the next start fails them. */
+  close(): Promise<void>;
+}
+
+/**
+ * One HTTP server speaking the wire protocols the AWS SDK v3 uses for SSM (awsJson1_1), Step Functions
+ * (awsJson1_0) and SNS (query), so the breaker's adapters run unchanged with AWS_ENDPOINT_URL_<SERVICE>
+ * pointing here. Requests are told apart by X-Amz-Target (JSON) or a form body's Action (query).
+ */
+export const serveAwsStandIns = async (
+  config: AwsStandInsConfig,
+  log: Logger = consoleLogger,
+): Promise<AwsStandIns> => {
+  const region = config.region ?? 'us-east-1';
+  const accountId = config.accountId ?? LOCAL_ACCOUNT_ID;
+  const paths = awsStandInPaths(config.home);
+  const ssm = await createSsmService({ file: paths.ssm, region, accountId });
+  const sns = await createSnsService({
+    files: { topics: paths.snsTopics, messages: paths.snsMessages },
+    region,
+    accountId,
+  });
+  const retryIntervalMs = config.retryIntervalMs ?? retryIntervalFromEnv();
+  const sfn = await createSfnService({
+    dataDir: paths.sfn,
+    stage: config.stage,
+    region,
+    accountId,
+    stateMachinesDir: fromRoot(config.stateMachinesDir ?? 'statemachines'),
+    functionsDir: fromRoot(config.functionsDir ?? 'functions'),
+    waitScale: config.waitScale ?? waitScaleFromEnv() ?? 1,
+    ...(retryIntervalMs !== undefined && { retryIntervalMs }),
+    ...(config.substitutions !== undefined && { substitutions: config.substitutions }),
+    log,
+  });
+
+  const handleJson = async (response: ServerResponse, target: string, text: string) => {
+    const dot = target.indexOf('.');
+    const prefix = target.slice(0, dot);
+    const operation = target.slice(dot + 1);
+    const service = prefix === 'AmazonSSM' ? ssm : prefix === 'AWSStepFunctions' ? sfn : undefined;
+    const contentType = prefix === 'AmazonSSM' ? JSON_1_1 : JSON_1_0;
+    try {
+      if (service === undefined)
+        throw new AwsServiceError('UnknownOperationException', `unknown service ${prefix}`);
+      const result = await service.handle(operation, parseJsonBody(text));
+      sendJson(response, contentType, 200, result, { 'x-amzn-requestid': randomUUID() });
+    } catch (error) {
+      if (!(error instanceof AwsServiceError))
+        log('error', `${target} failed`, { error: String((error as Error).stack ?? error) });
+      sendJsonError(
+        response,
+        contentType,
+        error instanceof AwsServiceError
+          ? error
+          : new AwsServiceError('InternalServerError', String(error), { status: 500, fault: 'Receiver' }),
+      );
+    }
+  };
+
+  const handleQuery = async (response: ServerResponse, text: string) => {
+    const form = new URLSearchParams(text);
+    const action = form.get('Action') ?? '';
+    const requestId = randomUUID();
+    try {
+      if (!/^[A-Za-z]+$/.test(action))
+        throw new AwsServiceError('MissingAction', 'the request has no Action');
+      const result = await sns.handle(action, form);
+      sendXml(
+        response,
+        200,
+        `<${action}Response xmlns="${SNS_NAMESPACE}"><${action}Result>${result.xml}</${action}Result>` +
+          `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    } catch (caught) {
+      if (!(caught instanceof AwsServiceError))
+        log('error', `SNS ${action} failed`, { error: String((caught as Error).stack ?? caught) });
+      const error =
+        caught instanceof AwsServiceError
+          ? caught
+          : new AwsServiceError('InternalError', String(caught), { status: 500, fault: 'Receiver' });
+      sendXml(
+        response,
+        error.status,
+        `<ErrorResponse xmlns="${SNS_NAMESPACE}"><Error><Type>${error.fault}</Type><Code>${escapeXml(error.code)}</Code>` +
+          `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+    }
+  };
+
+  const route = async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === 'GET' && request.url === '/health') {
+      sendJson(response, 'application/json', 200, { status: 'ok', pid: process.pid });
+      return;
+    }
+    if (request.method !== 'POST') {
+      sendJson(response, 'application/json', 405, { message: 'only POST' });
+      return;
+    }
+    let text: string;
+    try {
+      text = await readBody(request);
+    } catch (error) {
+      sendJsonError(
+        response,
+        JSON_1_0,
+        error instanceof AwsServiceError ? error : new AwsServiceError('BadRequest', String(error)),
+      );
+      return;
+    }
+    const target = request.headers['x-amz-target'];
+    if (typeof target === 'string') await handleJson(response, target, text);
+    else await handleQuery(response, text);
+  };
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      log('error', 'request failed', { error: String(error) });
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(config.port ?? 0, '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  const inventory = await sfn.inventory();
+  for (const error of inventory.errors) log('warn', 'a state machine cannot run locally', { error });
+  log('info', 'listening', { port, stateMachines: inventory.machines });
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await Promise.all([sfn.close(), ssm.flush(), sns.flush()]);
+    },
+  };
+};
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === AWS_STAND_INS_SCRIPT;
+
+if (isMain) {
+  const raw = process.env[AWS_STAND_INS_CONFIG_ENV];
+  if (raw === undefined) {
+    console.error(
+      `the AWS stand-ins are started by the local stack's supervisor; ${AWS_STAND_INS_CONFIG_ENV} is not set`,
+    );
+    process.exit(2);
+  }
+  const standIns = await serveAwsStandIns(JSON.parse(raw) as AwsStandInsConfig);
+  const stop = (signal: string) => {
+    consoleLogger('info', `stopping: ${signal}`);
+    standIns.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
