@@ -1,7 +1,11 @@
 import { Command } from 'commander';
+import { registerAlerts } from './commands/alerts';
+import { registerAudit } from './commands/audit';
 import { registerDemo } from './commands/demo';
 import { registerDrain } from './commands/drain';
+import { registerFlags } from './commands/flags';
 import { registerLocal } from './commands/local';
+import { registerOverride } from './commands/override';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
 import { registerSpend } from './commands/spend';
@@ -16,6 +20,10 @@ for (const register of [
   registerDrain,
   registerSpend,
   registerQuarantine,
+  registerFlags,
+  registerAudit,
+  registerAlerts,
+  registerOverride,
   registerDemo,
 ]) {
   register(program);

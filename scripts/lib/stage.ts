@@ -1,14 +1,34 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateListStateMachines, SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localDynamoDbClient } from './local-clients';
-import { localResources, readStackState, type StackResources } from './stack-context';
+import type { Workflow } from '../../functions/core/breaker/ports';
+import { localDynamoDbClient, localSfnClient, localSnsClient, localSsmClient } from './local-clients';
+import { localResources, readStackState, type StackResources, stackHome } from './stack-context';
 
-/** What a read command needs to talk to one deployment: the local stack or an AWS stage. */
+/** What a command needs to talk to one deployment: the local stack or an AWS stage. */
 export interface StageContext {
   stage: string;
   resources: StackResources;
   dynamodb: DynamoDBDocumentClient;
+  /** Clients of the breaker's services, made on first use (most commands need none of them). */
+  ssm(): SSMClient;
+  sfn(): SFNClient;
+  sns(): SNSClient;
+  /** The ARN of a breaker state machine (on AWS looked up by name: the account is not known offline). */
+  stateMachineArn(workflow: Workflow): Promise<string>;
+  /** The local stack's folder; undefined for an AWS stage. */
+  home?: string;
 }
+
+const once = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+};
 
 /**
  * `local` reads the endpoints from the running stack; any other stage uses the AWS SDK's default
@@ -17,12 +37,36 @@ export interface StageContext {
 export const openStage = async (stage: string): Promise<StageContext> => {
   if (stage === 'local') {
     const state = await readStackState();
-    return { stage, resources: state, dynamodb: localDynamoDbClient(state) };
+    return {
+      stage,
+      resources: { ...localResources('local'), ...state },
+      dynamodb: localDynamoDbClient(state),
+      ssm: once(() => localSsmClient(state)),
+      sfn: once(() => localSfnClient(state)),
+      sns: once(() => localSnsClient(state)),
+      stateMachineArn: async (workflow) => localResources('local').stateMachineArns[workflow],
+      home: stackHome(),
+    };
   }
-  const resources = { ...localResources(stage), region: process.env.AWS_REGION ?? 'us-east-1' };
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const resources = localResources(stage, { region });
+  const sfn = once(() => new SFNClient({ region }));
   return {
     stage,
     resources,
-    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({ region: resources.region })),
+    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    ssm: once(() => new SSMClient({ region })),
+    sfn,
+    sns: once(() => new SNSClient({ region })),
+    stateMachineArn: async (workflow) => {
+      const name = `ccb-${stage}-${workflow}`;
+      for await (const page of paginateListStateMachines({ client: sfn() }, {})) {
+        const found = page.stateMachines?.find((m) => m.name === name);
+        if (found?.stateMachineArn !== undefined) return found.stateMachineArn;
+      }
+      throw new Error(`state machine ${name} not found in ${region}: is stage ${stage} deployed?`);
+    },
   };
 };

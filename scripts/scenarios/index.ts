@@ -1,4 +1,5 @@
 import { reportedCostUsd } from '../../producer';
+import { chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
 import {
   type Defect,
   generateDay,
@@ -48,6 +49,11 @@ const DEFINITIONS = {
   'cache-poisoning': {
     description: `the default day, but ${from} a poisoned cache: no FAQ/order hits, long answers, prompt-cache rewrites`,
     incident: cachePoisoning,
+  },
+  'runaway-day': {
+    description:
+      'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
+    incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
   },
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,

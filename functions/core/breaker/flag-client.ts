@@ -3,12 +3,16 @@
  * precedence of seed 000, and safe defaults when the parameters cannot be read.
  */
 
+import { MODES, type Mode } from './modes';
+
 /** Reads named parameters; an adapter over SSM GetParameters in production. */
 export interface FlagSource {
   read(names: readonly string[]): Promise<Record<string, string | undefined>>;
 }
 
 export interface ResolvedFlags {
+  /** The breaker's mode (`breaker_mode`), for consumers that tune more than the three flags (caching). */
+  breakerMode: Mode;
   /** degradation_active: overrides everything else. */
   degraded: boolean;
   modelTierFloor: 'none' | 'haiku';
@@ -39,6 +43,7 @@ export const createFlagClient = (options: FlagClientOptions) => {
   const now = options.now ?? Date.now;
   const techniques = options.techniques ?? {};
   const names = [
+    'breaker_mode',
     'degradation_active',
     'model_tier_floor',
     'suspend_scale_in',
@@ -51,7 +56,9 @@ export const createFlagClient = (options: FlagClientOptions) => {
     const degraded = isTrue(values.degradation_active);
     const optimizationEnabled = (story: string) =>
       !degraded && isTrue(values[`${story}_optimization_enabled`]);
+    const mode = values.breaker_mode;
     return {
+      breakerMode: MODES.find((m) => m === mode) ?? 'normal',
       degraded,
       // Degradation implies the Haiku floor and no scale-in, whatever the other flags say.
       modelTierFloor: degraded || values.model_tier_floor === 'haiku' ? 'haiku' : 'none',

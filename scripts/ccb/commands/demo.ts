@@ -1,14 +1,29 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../../functions/adapters/dynamodb/dynamodb-spend-reader';
-import { formatUsd } from '../../../functions/core/money';
-import { breakDownSpend, type HourlySpendRow } from '../../../functions/core/reporting/spend-breakdown';
-import { localDynamoDbClient, localKinesisClient } from '../../lib/local-clients';
-import { renderTable } from '../../lib/table';
+import { executionName } from '../../../functions/core/breaker/trigger';
+import { formatUsd, usdToNano } from '../../../functions/core/money';
+import {
+  budgetCrossings,
+  renderAlerts,
+  renderCap,
+  renderCrossings,
+  renderTimeline,
+} from '../../demo/breaker-story';
+import { replayClosedLoop } from '../../demo/closed-loop';
+import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
+import { localDynamoDbClient, localKinesisClient, localSfnClient } from '../../lib/local-clients';
+import type { StackState } from '../../lib/stack-context';
+import { openStage } from '../../lib/stage';
 import { drain } from '../../local/drain';
-import { startStack } from '../../local/stack';
-import { DEFAULT_SCENARIO_OPTIONS, generateScenario } from '../../scenarios';
+import { startStack, stopStack } from '../../local/stack';
+import { DEFAULT_SCENARIO_OPTIONS, generateScenario, type ScenarioLine } from '../../scenarios';
+import { RUNAWAY_BUG } from '../../scenarios/chatbot';
 import { expectedTotals } from '../../scenarios/expected-totals';
+import { readAlerts } from './alerts';
+import { readFlags, renderFlagLine } from './flags';
 import { produceEvents } from './produce';
 
 interface DemoOptions {
@@ -17,6 +32,7 @@ interface DemoOptions {
   scale: string;
   seed: string;
   check?: boolean;
+  keep?: boolean;
 }
 
 export class DemoCheckError extends Error {
@@ -26,114 +42,126 @@ export class DemoCheckError extends Error {
   }
 }
 
-const shortModel = (modelId: string): string =>
-  modelId.replace(/^anthropic\.claude-/, 'claude-').replace(/-\d{8}.*$/, '');
+const DAILY_BUDGET_USD = 5_000;
+const HOUR_MS = 3_600_000;
+/** Replay windows after the incident starts: the flags the chatbot obeys lag by at most this much event time. */
+const WINDOW_MINUTES = 5;
+/** Seconds between restore steps in the demo (15 minutes on AWS). */
+const DEMO_RESTORE_STEP_SECONDS = 2;
 
-const bar = (value: number, max: number, width = 30): string =>
-  max === 0 ? '' : '#'.repeat(Math.round((value / max) * width));
+const nextDay = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 
-const hourlyTable = (rows: readonly HourlySpendRow[], day: string): string => {
-  const byHour = breakDownSpend(day, rows, 'hour');
-  const max = Math.max(...byHour.rows.map((r) => r.cost_nano));
-  return renderTable(
-    ['hour', 'cost_usd', 'events', ''],
-    byHour.rows.map((r) => [
-      `${String(r.key).padStart(2, '0')}:00`,
-      formatUsd(r.cost_nano, 4),
-      r.events,
-      bar(r.cost_nano, max),
-    ]),
-  );
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Replays the lines in one go (no chatbot in the loop): for the scenarios other than the runaway. */
+const replayOpenLoop = async (state: StackState, lines: ScenarioLine[]) => {
+  const kinesis = localKinesisClient(state);
+  await produceEvents(lines, { kinesis, streamName: state.streamName }).finally(() => kinesis.destroy());
+  await drain(state, { timeoutSeconds: 150 });
 };
 
-const intentModelTable = (rows: readonly HourlySpendRow[], totalNano: number): string => {
-  // Hourly rows are also split by component and language: sum them per hour before taking the peak.
-  const groups = new Map<
-    string,
-    { intent: string; model: string; cost: number; events: number; byHour: number[] }
-  >();
-  for (const row of rows) {
-    const id = `${row.intent}|${row.model_id}`;
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = {
-        intent: row.intent,
-        model: shortModel(row.model_id),
-        cost: 0,
-        events: 0,
-        byHour: Array(24).fill(0),
-      };
-      groups.set(id, group);
+const waitForExecution = async (state: StackState, executionArn: string, timeoutMs = 60_000) => {
+  const sfn = localSfnClient(state);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const { status } = await sfn
+        .send(new DescribeExecutionCommand({ executionArn }))
+        .catch(() => ({ status: 'UNKNOWN' }));
+      if (status !== undefined && status !== 'RUNNING' && status !== 'UNKNOWN') return status;
+      await sleep(200);
     }
-    group.cost += row.cost_nano;
-    group.events += row.events;
-    group.byHour[row.hour] = (group.byHour[row.hour] ?? 0) + row.cost_nano;
+    return 'RUNNING';
+  } finally {
+    sfn.destroy();
   }
-  return renderTable(
-    ['intent', 'model', 'cost_usd', 'share', 'events', 'peak_hour_usd'],
-    [...groups.values()]
-      .sort((a, b) => b.cost - a.cost)
-      .map((g) => [
-        g.intent,
-        g.model,
-        formatUsd(g.cost, 4),
-        `${((100 * g.cost) / Math.max(1, totalNano)).toFixed(1)}%`,
-        g.events,
-        formatUsd(Math.max(...g.byHour), 4),
-      ]),
-  );
 };
 
 /**
- * `npm start`: boots the local stack, replays a scenario day through it and prints the spend it stored,
- * next to what the scenario says it must be. Replaying again changes nothing: the events are the same.
+ * `npm start`: a fresh local stack replays a day in which a router bug at 14:00 UTC runs spend away,
+ * with the chatbot obeying the breaker's flags; then prints the day's spend (equal to the replayed
+ * events exactly), the breaker's timeline, flags and alerts, and the next day's stepwise restore.
  */
 export const registerDemo = (program: Command): void => {
   program
     .command('demo')
-    .description('start the local stack, replay a built-in day, print hourly spend by intent and model')
-    .option('--scenario <name>', 'built-in scenario', 'default-day')
+    .description(
+      'fresh local stack; replay a runaway day with the breaker in the loop; print spend, breaker and alerts',
+    )
+    .option(
+      '--scenario <name>',
+      'built-in scenario (runaway-day closes the loop through the flags)',
+      'runaway-day',
+    )
     .option('--day <YYYY-MM-DD>', 'UTC day to replay', DEFAULT_SCENARIO_OPTIONS.day)
-    .option('--scale <x>', 'share of the seed 001 A4 volumes', String(DEFAULT_SCENARIO_OPTIONS.scale))
+    .option(
+      '--scale <x>',
+      'share of the seed 001 A4 volumes; the $5,000 budget scales with it',
+      String(DEFAULT_SCENARIO_OPTIONS.scale),
+    )
     .option('--seed <n>', 'scenario seed', String(DEFAULT_SCENARIO_OPTIONS.seed))
-    .option('--check', 'exit non-zero unless stored spend equals the scenario exactly')
+    .option('--keep', 'replay onto the running stack and its data instead of a fresh one')
+    .option('--check', 'exit non-zero unless stored spend equals the replayed events exactly')
     .action(async (options: DemoOptions) => {
-      const scenarioOptions = { day: options.day, scale: Number(options.scale), seed: Number(options.seed) };
-      const lines = [...generateScenario(options.scenario, scenarioOptions)];
-      const expected = expectedTotals(lines);
+      const scale = Number(options.scale);
+      const scenarioOptions = { day: options.day, scale, seed: Number(options.seed) };
+      const capNano = usdToNano(DAILY_BUDGET_USD * scale);
+      const runaway = options.scenario === 'runaway-day';
+      // Functions of the local stack read these at start; the stack below is started by this process.
+      process.env.DAILY_BUDGET_USD = String(DAILY_BUDGET_USD * scale);
+      process.env.RESTORE_STEP_SECONDS = String(DEMO_RESTORE_STEP_SECONDS);
 
       console.log('Cost Circuit Breaker: local demo\n');
-      const up = await startStack();
+      if (!options.keep) await stopStack({ purge: true });
+      const up = await startStack({ shards: 1, mapping: { MaximumBatchingWindowInSeconds: 0 } });
       const { state } = up;
       console.log(
-        `1/4 local stack ${up.started ? `started in ${(up.elapsedMs / 1000).toFixed(1)} s` : 'already running'}` +
-          ` (Kinesis ${state.endpoints.kinesis}, DynamoDB ${state.endpoints.dynamodb})`,
+        `1/5 local stack ${up.started ? `started in ${(up.elapsedMs / 1000).toFixed(1)} s` : 'already running'}` +
+          ` (Kinesis, DynamoDB Local, SSM/Step Functions/SNS stand-ins under ${state.home ?? '.ccb'})`,
+      );
+      console.log(
+        `    daily budget $${formatUsd(capNano)} ($${DAILY_BUDGET_USD.toLocaleString('en-US')} x scale ${scale})`,
       );
 
+      const started = Date.now();
+      let lines: ScenarioLine[];
+      let windowOf = (at: number): [number, number] => [at, at];
+      if (runaway) {
+        console.log(
+          `2/5 replaying ${options.day}: normal traffic, then from 14:00 a router bug sends every intent to Sonnet`,
+        );
+        console.log(
+          `    with ${RUNAWAY_BUG.promptBloat}x prompts; the chatbot reads the flags every ${WINDOW_MINUTES} minutes of event time`,
+        );
+        const result = await replayClosedLoop(state, {
+          ...scenarioOptions,
+          bug: RUNAWAY_BUG,
+          windowsFromMs: RUNAWAY_BUG.fromMs,
+          windowMinutes: WINDOW_MINUTES,
+        });
+        lines = result.lines;
+        const dayStart = Date.parse(`${options.day}T00:00:00.000Z`);
+        windowOf = (at) => {
+          const into = at - dayStart - RUNAWAY_BUG.fromMs;
+          if (into < 0) return [dayStart, dayStart + RUNAWAY_BUG.fromMs];
+          const from =
+            dayStart +
+            RUNAWAY_BUG.fromMs +
+            Math.floor(into / (WINDOW_MINUTES * 60_000)) * WINDOW_MINUTES * 60_000;
+          return [from, from + WINDOW_MINUTES * 60_000];
+        };
+      } else {
+        lines = [...generateScenario(options.scenario, scenarioOptions)];
+        console.log(
+          `2/5 replaying ${options.scenario} for ${options.day} in one go (no chatbot in the loop)`,
+        );
+        await replayOpenLoop(state, lines);
+      }
+      const expected = expectedTotals(lines);
       console.log(
-        `2/4 replaying ${options.scenario} for ${options.day}: ${lines.length.toLocaleString('en-US')} lines`,
+        `    ${lines.length.toLocaleString('en-US')} lines replayed and processed in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
-      const kinesis = localKinesisClient(state);
-      let lastReport = 0;
-      const produced = await produceEvents(lines, {
-        kinesis,
-        streamName: state.streamName,
-        onProgress: (p) => {
-          const done = p.events;
-          if (done - lastReport >= 2_000 || done === lines.length) {
-            lastReport = done;
-            process.stderr.write(
-              `    ${done.toLocaleString('en-US')}/${lines.length.toLocaleString('en-US')} put\n`,
-            );
-          }
-        },
-      }).finally(() => kinesis.destroy());
-      console.log(
-        `    sent ${produced.events} events in ${produced.sent} gzip records in ${(produced.elapsedMs / 1000).toFixed(1)} s, rejected ${produced.rejected}`,
-      );
-
-      const drained = await drain(state, { timeoutSeconds: 150 });
-      console.log(`3/4 every record processed ${(drained.elapsedMs / 1000).toFixed(1)} s after the last put`);
 
       const dynamodb = localDynamoDbClient(state);
       const reader = new DynamoDbSpendReader(dynamodb, state.spendTable);
@@ -142,31 +170,64 @@ export const registerDemo = (program: Command): void => {
         reader.dayTotal(options.day),
         summarizeQuarantine(dynamodb, state.quarantineTable, 1),
       ]);
-      dynamodb.destroy();
-
-      console.log(`4/4 spend on ${options.day} (UTC), from the hourly aggregates in DynamoDB\n`);
+      console.log(`\n3/5 spend on ${options.day} (UTC), from the hourly aggregates in DynamoDB\n`);
       console.log(hourlyTable(rows, options.day));
       console.log(`\nBy intent and model\n${intentModelTable(rows, total.cost_nano)}`);
       console.log(
         `\nDay total: $${formatUsd(total.cost_nano, 4)} over ${total.events.toLocaleString('en-US')} events`,
       );
-      const duplicates = lines.length - expected.events - quarantine.total;
       console.log(
-        `Scenario says: $${formatUsd(expected.costNano, 4)} over ${expected.events.toLocaleString('en-US')} distinct valid events` +
-          ` (${lines.length - expected.events} lines were duplicates or poison)`,
-      );
-      console.log(
-        `Quarantined: ${quarantine.total} (${quarantine.by_reason.map((g) => `${g.reason} ${g.count}`).join(', ') || 'none'})` +
-          (duplicates >= 0 ? '' : '; includes records from earlier runs'),
+        `Replayed: $${formatUsd(expected.costNano, 4)} over ${expected.events.toLocaleString('en-US')} distinct valid events` +
+          ` (${lines.length - expected.events} lines were duplicates or poison; quarantined: ` +
+          `${quarantine.by_reason.map((g) => `${g.reason} ${g.count}`).join(', ') || 'none'})`,
       );
       const exact = total.cost_nano === expected.costNano && total.events === expected.events;
       console.log(
         exact
-          ? 'Stored spend equals the scenario exactly: nothing lost, nothing counted twice.'
-          : 'Stored spend differs from this scenario: the day also holds events from other runs or files.',
+          ? 'Stored spend equals the replayed events exactly: nothing lost, nothing counted twice.'
+          : 'Stored spend differs from this replay: the day also holds events from other runs (--keep).',
       );
+
+      const context = await openStage('local');
+      const ledger = new DynamoDbLedgerReader(dynamodb, state.ledgerTable);
+      const crossings = budgetCrossings(lines, options.day, capNano);
+      console.log(`\n4/5 the breaker on ${options.day} (event time)`);
+      console.log(`Budget crossings: ${renderCrossings(crossings)}`);
+      console.log(renderTimeline(await ledger.entries(), windowOf));
+      console.log(`\nFlags at the end of the day: ${renderFlagLine(await readFlags(context))}`);
+      console.log(`\n${renderAlerts(await readAlerts(state.home ?? '', state.alertsTopicArn))}`);
+      console.log(renderCap(total.cost_nano, capNano, crossings));
+
+      if (runaway) {
+        const day2 = nextDay(options.day);
+        console.log(
+          `\n5/5 ${day2}: the bug is fixed; the first two hours of normal traffic and the stepwise restore`,
+        );
+        const before = (await ledger.entries()).length;
+        await replayClosedLoop(state, {
+          ...scenarioOptions,
+          day: day2,
+          windowsFromMs: 0,
+          windowMinutes: 15,
+          untilMs: 2 * HOUR_MS,
+        });
+        const restore = `${state.stateMachineArns.restore.replace(':stateMachine:', ':execution:')}:${executionName('restore', day2)}`;
+        const status = await waitForExecution(state, restore);
+        const steps = (await ledger.entries()).slice(before).filter((e) => e.kind.startsWith('restore'));
+        console.log(
+          steps.length === 0
+            ? `    no restore ran (${status})`
+            : `    restore ${status.toLowerCase()}: ${steps.map((e) => (e.kind === 'restore_step' ? `${e.from_mode} -> ${e.to_mode}` : `stopped at ${e.from_mode}: ${e.reason}`)).join(', ')}`,
+        );
+        console.log(`    flags now: ${renderFlagLine(await readFlags(context))}`);
+      } else {
+        console.log('\n5/5 (the next-day restore is shown with --scenario runaway-day)');
+      }
+      dynamodb.destroy();
       console.log(
-        '\nThe stack keeps running: try `npx ccb spend --day 2025-03-15 --by model`, `npx ccb local down` to stop.',
+        `\nThe stack keeps running. Try: npx ccb flags, npx ccb audit, npx ccb alerts, npx ccb spend --day ${options.day} --by model,\n` +
+          'npx ccb override --set degradation_active=false --reason "verified false positive" --ttl 30m --requested-by alice;\n' +
+          'npx ccb local down to stop.',
       );
       if (options.check && !exact) {
         throw new DemoCheckError(

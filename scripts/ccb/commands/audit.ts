@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
+import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
+import { openStage } from '../../lib/stage';
+import { renderTable } from '../../lib/table';
+
+const flagChanges = (entry: LedgerEntry): string => {
+  if (entry.flags_before === undefined || entry.flags_after === undefined) return '';
+  const before = entry.flags_before as unknown as Record<string, unknown>;
+  return Object.entries(entry.flags_after)
+    .filter(([name, value]) => before[name] !== value && name !== 'breaker_mode')
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .join(' ');
+};
+
+export const renderAudit = (entries: LedgerEntry[]): string =>
+  entries.length === 0
+    ? 'The ledger is empty.'
+    : renderTable(
+        ['recorded at', 'kind', 'mode', 'flags changed', 'actor', 'trigger', 'reason'],
+        entries.map((e) => [
+          e.recorded_at,
+          e.kind,
+          e.from_mode === undefined ? '' : `${e.from_mode} -> ${e.to_mode}`,
+          flagChanges(e),
+          e.actor,
+          e.trigger === undefined
+            ? ''
+            : `${e.trigger.check} ${e.trigger.value}/${e.trigger.threshold} @${e.trigger.event_time}`,
+          e.reason.length > 60 ? `${e.reason.slice(0, 57)}...` : e.reason,
+        ]),
+      );
+
+export const registerAudit = (program: Command): void => {
+  program
+    .command('audit')
+    .description('the immutable ledger of breaker transitions, overrides and failures, oldest first')
+    .option('--limit <n>', 'only the last n entries')
+    .option('--stage <stage>', 'local, or a deployed stage', 'local')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { limit?: string; stage: string; json?: boolean }) => {
+      const context = await openStage(options.stage);
+      const all = await new DynamoDbLedgerReader(context.dynamodb, context.resources.ledgerTable).entries();
+      const entries = options.limit === undefined ? all : all.slice(-Number.parseInt(options.limit, 10));
+      console.log(options.json ? JSON.stringify({ entries }, null, 2) : renderAudit(entries));
+    });
+};

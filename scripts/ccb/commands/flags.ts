@@ -1,0 +1,123 @@
+import { GetParameterHistoryCommand, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
+import type { Command } from 'commander';
+import { DynamoDbBreakerStore } from '../../../functions/adapters/dynamodb/dynamodb-breaker-store';
+import { type BreakerState, effectiveFlags } from '../../../functions/core/breaker/state';
+import { openStage, type StageContext } from '../../lib/stage';
+import { renderTable } from '../../lib/table';
+
+export interface PublishedFlag {
+  name: string;
+  value: string;
+  version: number;
+  set_at: string | null;
+  /** From the description every PutParameter carries: `execution=<name> reason=<text>`. */
+  set_by_execution: string | null;
+  reason: string | null;
+}
+
+export interface FlagsReport {
+  stage: string;
+  mode: string;
+  state_version: number;
+  /** Whether SSM shows what the state item says; false while a publish is pending or failed. */
+  in_sync: boolean;
+  flags: PublishedFlag[];
+  override: BreakerState['override'] | null;
+}
+
+const parseDescription = (description: string | undefined) => {
+  const match = /^execution=(\S*) reason=(.*)$/s.exec(description ?? '');
+  return { execution: match?.[1] ?? null, reason: match?.[2] ?? description ?? null };
+};
+
+export const readFlags = async (context: StageContext): Promise<FlagsReport> => {
+  const prefix = context.resources.ssmPrefix;
+  const flags: PublishedFlag[] = [];
+  const pages = paginateGetParametersByPath({ client: context.ssm() }, { Path: prefix, Recursive: false });
+  for await (const page of pages) {
+    for (const p of page.Parameters ?? []) {
+      // GetParametersByPath has no descriptions; GetParameterHistory's last entry holds the latest.
+      flags.push({
+        name: (p.Name ?? '').slice(prefix.length),
+        value: p.Value ?? '',
+        version: p.Version ?? 0,
+        set_at: p.LastModifiedDate?.toISOString() ?? null,
+        set_by_execution: null,
+        reason: null,
+      });
+    }
+  }
+  await Promise.all(
+    flags.map(async (flag) => {
+      const history = await context
+        .ssm()
+        .send(new GetParameterHistoryCommand({ Name: `${prefix}${flag.name}`, MaxResults: 50 }));
+      const latest = history.Parameters?.at(-1);
+      const { execution, reason } = parseDescription(latest?.Description);
+      flag.set_by_execution = execution;
+      flag.reason = reason;
+    }),
+  );
+  flags.sort((a, b) => a.name.localeCompare(b.name));
+  const state = await new DynamoDbBreakerStore(context.dynamodb, context.resources.breakerTable, '').load();
+  const expected = effectiveFlags(state);
+  const inSync = Object.entries(expected).every(
+    ([name, value]) => flags.find((f) => f.name === name)?.value === String(value),
+  );
+  return {
+    stage: context.stage,
+    mode: state.mode,
+    state_version: state.version,
+    in_sync: inSync,
+    flags,
+    override: state.override ?? null,
+  };
+};
+
+/** Mode and values on one line, without who and when: for output that must read the same every run. */
+export const renderFlagLine = (report: FlagsReport): string =>
+  `mode ${report.mode}: ${report.flags
+    .filter((f) => f.name !== 'breaker_mode')
+    .map((f) => `${f.name}=${f.value}`)
+    .join(' ')}`;
+
+export const renderFlags = (report: FlagsReport): string => {
+  const lines = [
+    `Breaker mode: ${report.mode} (state v${report.state_version}${report.in_sync ? '' : ', SSM NOT in sync yet'})`,
+  ];
+  if (report.flags.length === 0) lines.push('No flags published yet.');
+  else
+    lines.push(
+      renderTable(
+        ['flag', 'value', 'set at', 'by', 'why'],
+        report.flags.map((f) => [
+          f.name,
+          f.value,
+          f.set_at ?? '-',
+          f.set_by_execution ?? '-',
+          f.reason ?? '-',
+        ]),
+      ),
+    );
+  const o = report.override;
+  if (o !== null && o !== undefined)
+    lines.push(
+      `Override by ${o.requested_by}${o.ticket === undefined ? '' : ` (${o.ticket})`} until ${o.expires_at}: ` +
+        `${Object.entries(o.flags)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ')} - ${o.reason}`,
+    );
+  return lines.join('\n');
+};
+
+export const registerFlags = (program: Command): void => {
+  program
+    .command('flags')
+    .description('the breaker mode and every published flag: value, when, which execution set it and why')
+    .option('--stage <stage>', 'local, or a deployed stage', 'local')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { stage: string; json?: boolean }) => {
+      const report = await readFlags(await openStage(options.stage));
+      console.log(options.json ? JSON.stringify(report, null, 2) : renderFlags(report));
+    });
+};
