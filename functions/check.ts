@@ -1,26 +1,46 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmFlagPublisher, SsmFlagSource } from './adapters/ssm/ssm-flag-publisher';
+import { createReconcileFlags } from './core/breaker/reconcile-flags';
 import { breakerEvaluator } from './shared/breaker-evaluator';
+import { breakerStore } from './shared/breaker-store';
+import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
-import { logger, metrics } from './shared/powertools';
+import { logger, metrics, tracer } from './shared/powertools';
+import { sdkOptions } from './shared/sdk-options';
 
 const evaluator = breakerEvaluator();
+const ssm = tracer.captureAWSv3Client(new SSMClient(sdkOptions()));
+const reconcileFlags = createReconcileFlags({
+  store: breakerStore(),
+  source: new SsmFlagSource(ssm),
+  publisher: new SsmFlagPublisher(ssm, requireEnv('SSM_PREFIX')),
+  prefix: requireEnv('SSM_PREFIX'),
+});
 
 /**
  * Every minute: today's spend against the ladder, the forecast and the velocity bound at the wall
- * clock. The aggregate runs the same checks after each batch; this catches quiet periods and any
- * execution a failed start missed (execution names make the repeat a no-op).
+ * clock (the aggregate runs the same checks after each batch; this covers quiet periods and any
+ * execution a failed start missed), and a republish of the flags if SSM drifted from the breaker state.
  */
 export const handler = withPowertools(async () => {
   const evaluation = await evaluator.scheduled();
+  const reconciliation = await reconcileFlags();
   metrics.addMetric('BreakerTriggers', MetricUnit.Count, evaluation.triggers.length);
   metrics.addMetric('BreakerStartFailures', MetricUnit.Count, evaluation.failed.length);
+  metrics.addMetric('FlagsRepublished', MetricUnit.Count, reconciliation.republished ? 1 : 0);
   for (const { name, error } of evaluation.failed)
     logger.error('could not start a workflow', { name, error });
+  if (reconciliation.republished) logger.warn('flags republished', { ...reconciliation });
   logger.info('scheduled check', {
     triggers: evaluation.triggers.map((t) => t.id),
     started: evaluation.started,
   });
   if (evaluation.failed.length > 0)
     throw new Error(`${evaluation.failed.length} workflow(s) could not be started`);
-  return { triggers: evaluation.triggers.length, started: evaluation.started };
+  return {
+    triggers: evaluation.triggers.length,
+    started: evaluation.started,
+    republished: reconciliation.republished,
+  };
 });

@@ -4,7 +4,7 @@ import type { CheckConfig } from './config';
 import { eventTriggers, type SessionCost } from './event-checks';
 import type { Clock, SpendSnapshotSource, Workflow, WorkflowStarter } from './ports';
 import { spendTriggers } from './spend-checks';
-import type { BreakerState } from './state';
+import { type BreakerState, isEnabled } from './state';
 import { executionName, type Trigger } from './trigger';
 
 export interface EvaluateDependencies {
@@ -71,9 +71,13 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
     const state = await deps.loadState();
     const { triggers, restores } = await evaluateDays(state, instants);
     const all = [...triggers, ...extra];
+    // While disabled, a trigger only records a dry run; naming that run apart keeps the trigger's own
+    // name free, so it still acts once an override re-enables the breaker.
+    const nameOf = (trigger: Trigger) =>
+      isEnabled(state) ? trigger.id : executionName(trigger.id, 'disabled', `v${state.version}`);
     const outcome = await startAll([
       ...restores,
-      ...all.map((trigger) => ({ workflow: 'escalate' as const, name: trigger.id, input: { trigger } })),
+      ...all.map((trigger) => ({ workflow: 'escalate' as const, name: nameOf(trigger), input: { trigger } })),
     ]);
     return { triggers: all, ...outcome };
   };

@@ -117,3 +117,31 @@ describe('the scheduled check', () => {
     expect(starter.started.map((s) => s.name)).toEqual(['ladder-2026-11-23-emergency']);
   });
 });
+
+describe('evaluating while an override disables the breaker', () => {
+  it('names the dry run apart, so the same trigger acts once the breaker is enabled again', async () => {
+    const { store, spend, starter, evaluator } = given();
+    spend.set('2025-03-15', usd(86));
+    store.state = {
+      ...store.state,
+      version: 4,
+      override: {
+        execution: 'ov',
+        flags: { cost_circuit_breaker_enabled: false },
+        reason: 'load test',
+        requested_by: 'alice',
+        applied_at: '2025-03-15T13:00:00.000Z',
+        expires_at: '2025-03-15T15:00:00.000Z',
+      },
+    };
+    await evaluator.afterBatch([counted('2025-03-15T14:02:00.000Z')], []);
+
+    store.state = { ...store.state, version: 5, override: undefined };
+    await evaluator.afterBatch([counted('2025-03-15T14:03:00.000Z')], []);
+
+    expect(starter.started.map((s) => s.name)).toEqual([
+      'ladder-2025-03-15-cost_saving-disabled-v4',
+      'ladder-2025-03-15-cost_saving',
+    ]);
+  });
+});
