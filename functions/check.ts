@@ -3,7 +3,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmFlagPublisher, SsmFlagSource } from './adapters/ssm/ssm-flag-publisher';
 import { createReconcileFlags } from './core/breaker/reconcile-flags';
 import { breakerEvaluator } from './shared/breaker-evaluator';
-import { breakerStore } from './shared/breaker-store';
+import { breakerStateReader } from './shared/breaker-store';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics, tracer } from './shared/powertools';
@@ -12,7 +12,7 @@ import { sdkOptions } from './shared/sdk-options';
 const evaluator = breakerEvaluator();
 const ssm = tracer.captureAWSv3Client(new SSMClient(sdkOptions()));
 const reconcileFlags = createReconcileFlags({
-  store: breakerStore(),
+  store: breakerStateReader(),
   source: new SsmFlagSource(ssm),
   publisher: new SsmFlagPublisher(ssm, requireEnv('SSM_PREFIX')),
   prefix: requireEnv('SSM_PREFIX'),

@@ -1,11 +1,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDbBreakerStore } from '../adapters/dynamodb/dynamodb-breaker-store';
 import { DynamoDbSpendSnapshotSource } from '../adapters/dynamodb/dynamodb-spend-snapshot';
 import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
 import { systemClock } from '../core/breaker/ports';
 import { documentClient } from './aws-clients';
 import { checkConfigFromEnv } from './breaker-config';
+import { breakerStateReader } from './breaker-store';
 import { requireEnv } from './config';
 import { tracer } from './powertools';
 import { sdkOptions } from './sdk-options';
@@ -15,8 +15,7 @@ import { sdkOptions } from './sdk-options';
  * check): reads spend and the breaker state, starts escalate and restore executions.
  */
 export const breakerEvaluator = () => {
-  // Read-only use of the state table: the ledger name is not needed to load the state.
-  const state = new DynamoDbBreakerStore(documentClient, requireEnv('BREAKER_TABLE_NAME'), '');
+  const state = breakerStateReader();
   return createEvaluateBreaker({
     spend: new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME')),
     starter: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient(sdkOptions())), {

@@ -15,7 +15,12 @@ export interface Reconciliation {
  * repair after a workflow failed to publish (FlagsNotPublished), run by the scheduled check.
  */
 export const createReconcileFlags =
-  (deps: { store: BreakerStore; source: FlagSource; publisher: FlagPublisher; prefix: string }) =>
+  (deps: {
+    store: Pick<BreakerStore, 'load'>;
+    source: FlagSource;
+    publisher: FlagPublisher;
+    prefix: string;
+  }) =>
   async (): Promise<Reconciliation> => {
     const state = await deps.store.load();
     const expected = parameterValues(effectiveFlags(state));
