@@ -210,6 +210,7 @@ export const serveAwsStandIns = async (
   const inventory = await sfn.inventory();
   for (const error of inventory.errors) log('warn', 'a state machine cannot run locally', { error });
   log('info', 'listening', { port, stateMachines: inventory.machines });
+  void sfn.warm();
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
