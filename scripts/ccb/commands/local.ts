@@ -32,6 +32,11 @@ const renderUp = (result: UpResult): string => {
     headline,
     `  kinesis     ${state.endpoints.kinesis}  stream ${state.streamName} (${state.shardCount ?? '?'} shards)`,
     `  dynamodb    ${state.endpoints.dynamodb}  tables ${tables.join(', ')}`,
+    ...(state.endpoints.ssm === undefined
+      ? []
+      : [
+          `  ssm, sfn, sns  ${state.endpoints.ssm}  flags under ${state.ssmPrefix}, state machines escalate/restore/override, topic ${state.alertsTopicName}`,
+        ]),
     `  supervisor  pid ${state.supervisorPid}, invoking ${state.handlerModule ?? '?'}`,
     `  home        ${state.home ?? '?'} (logs in ${state.home === undefined ? '?' : stackPaths(state.home).logs})`,
   ].join('\n');
