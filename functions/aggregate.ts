@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { DynamoDbClaimsLog } from './adapters/dynamodb/dynamodb-claims-log';
 import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
 import { createIngestBatch, type IngestResult, type StreamRecord } from './core/ingest/ingest-batch';
@@ -12,8 +13,11 @@ import { documentClient } from './shared/aws-clients';
 import { requireEnv } from './shared/config';
 import { logger, metrics, tracer } from './shared/powertools';
 
+const spendTable = requireEnv('SPEND_TABLE_NAME');
+// Created once per container: the claims cache it holds is what saves a write per session per batch.
 const ingestBatch = createIngestBatch({
-  store: new DynamoDbSpendStore(documentClient, requireEnv('SPEND_TABLE_NAME')),
+  store: new DynamoDbSpendStore(documentClient, spendTable),
+  claimsLog: new DynamoDbClaimsLog(documentClient, spendTable),
   quarantine: new DynamoDbQuarantineStore(documentClient, requireEnv('QUARANTINE_TABLE_NAME')),
   prices: DEFAULT_PRICE_TABLE,
   onWriteError: (error, context) =>
@@ -33,15 +37,18 @@ const publishMetrics = (result: IngestResult): void => {
   metrics.addMetric('EventsCounted', MetricUnit.Count, result.counted);
   metrics.addMetric('DuplicatesIgnored', MetricUnit.Count, result.duplicates);
   metrics.addMetric('SpendNanoUsd', MetricUnit.Count, result.costNano);
-  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, result.writes.spendItems + result.writes.sessions);
+  const { spendItems, claimsLog, sessions } = result.writes;
+  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, spendItems + claimsLog + sessions);
+  metrics.addMetric('ClaimsLogWrites', MetricUnit.Count, claimsLog);
+  metrics.addMetric('SessionsPersisted', MetricUnit.Count, sessions);
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
 };
 
 /**
- * Kinesis -> hourly/daily/15-minute spend and per-session cost. Reports only the first unprocessed
- * record: Lambda checkpoints before it and redelivers from there, and the writes are idempotent per
- * stream position, so nothing is lost or counted twice.
+ * Kinesis -> claims log, hourly/daily/15-minute spend and the running cost of expensive sessions. Reports
+ * only the first unprocessed record: Lambda checkpoints before it and redelivers from there, and the
+ * writes are idempotent per stream position, so nothing is lost or counted twice.
  */
 const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   const result = await ingestBatch(event.Records.map(toStreamRecord));

@@ -321,13 +321,31 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       ]);
     });
 
-    it('then it may read and update the spend table and put into the quarantine table, and nothing else in DynamoDB', () => {
+    it('then it may update the spend table, put and query its claims log there, and put into the quarantine table, and nothing else in DynamoDB', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
 
       expect(Object.fromEntries(grantsByResource(statements, 'dynamodb'))).toEqual({
-        [key(arnOf('SpendTable'))]: ['dynamodb:UpdateItem'],
+        [key(arnOf('SpendTable'))]: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
       });
+    });
+
+    it('then it may put into the spend table only on the claims log partitions, so a put can never replace a spend item', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      const putsOnSpend = statements.filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          asArray(s.Action).includes('dynamodb:PutItem') &&
+          asArray(s.Resource).some((resource) => key(resource) === key(arnOf('SpendTable'))),
+      );
+
+      expect(putsOnSpend).toHaveLength(1);
+      for (const statement of putsOnSpend) {
+        expect((statement as { Condition?: unknown }).Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIMS#*'] },
+        });
+      }
     });
 
     it('then it may not delete any item', () => {

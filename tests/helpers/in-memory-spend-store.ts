@@ -1,9 +1,12 @@
 import { COUNTER_NAMES } from '../../functions/core/aggregation/spend-items';
+import { decodeLogItem } from '../../functions/core/ingest/claims-log';
 import type {
+  ClaimsLog,
+  ClaimsLogItem,
   QuarantinedRecord,
   QuarantineStore,
-  SessionOutcome,
-  SessionUpdate,
+  SessionSnapshot,
+  SessionSnapshotOutcome,
   SpendItemOutcome,
   SpendItemUpdate,
   SpendStore,
@@ -12,25 +15,32 @@ import { compareSequenceNumbers } from '../../functions/core/sequence';
 
 type Item = Record<string, unknown>;
 
+export type WriteKind = 'spend' | 'session' | 'claims' | 'claims_read' | 'quarantine';
+
 export class InjectedWriteError extends Error {
-  constructor() {
-    super('injected write failure (throttled)');
+  constructor(what = 'injected write failure (throttled)') {
+    super(what);
     this.name = 'InjectedWriteError';
   }
 }
 
 /**
- * The SpendStore contract with DynamoDB's semantics (conditional, atomic per item), in memory.
- * `failWhen` injects a failure before a write takes effect, like a throttle the SDK gave up on.
+ * The SpendStore, ClaimsLog and QuarantineStore contracts with DynamoDB's semantics (conditional, atomic
+ * per item, strongly consistent reads), in memory. `failWhen` injects a failure before an operation takes
+ * effect, like a throttle the SDK gave up on; `failAfterWhen` one after it took effect, like a timeout
+ * whose request DynamoDB still applied.
  */
-export class InMemorySpendStore implements SpendStore, QuarantineStore {
+export class InMemorySpendStore implements SpendStore, ClaimsLog, QuarantineStore {
   readonly items = new Map<string, Item>();
+  /** Each shard's claims log, ordered by first position. */
+  readonly log = new Map<string, ClaimsLogItem[]>();
   readonly quarantined = new Map<string, QuarantinedRecord>();
   writes = 0;
-  failWhen: (kind: 'spend' | 'session' | 'quarantine', writeNumber: number) => boolean = () => false;
+  failWhen: (kind: WriteKind, operationNumber: number) => boolean = () => false;
+  failAfterWhen: (kind: WriteKind, operationNumber: number) => boolean = () => false;
 
   async applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome> {
-    this.maybeFail('spend');
+    const n = this.maybeFail('spend');
     const id = `${update.key.pk}|${update.key.sk}`;
     const item = this.items.get(id) ?? { ...update.key };
     const wmName = `wm#${update.shardId}`;
@@ -41,34 +51,67 @@ export class InMemorySpendStore implements SpendStore, QuarantineStore {
         : wm === update.expectedWatermark;
     if (!ok) {
       if (wm === undefined) throw new Error('condition failed on an item without a watermark');
-      return { kind: 'behind_watermark', watermark: wm };
+      return this.after('spend', n, { kind: 'behind_watermark', watermark: wm });
     }
     Object.assign(item, update.labels, { [wmName]: update.lastSequence });
     for (const c of COUNTER_NAMES) item[c] = ((item[c] as number | undefined) ?? 0) + update.counters[c];
     this.items.set(id, item);
-    return { kind: 'applied' };
+    return this.after('spend', n, { kind: 'applied' });
   }
 
-  async applySession(update: SessionUpdate): Promise<SessionOutcome> {
-    this.maybeFail('session');
-    const id = `${update.key.pk}|${update.key.sk}`;
-    const item = this.items.get(id) ?? { ...update.key };
-    if (update.claims.some((c) => item[`c#${c.eventId}`] !== undefined)) {
-      const claims = new Map<string, string>();
-      for (const [k, v] of Object.entries(item)) if (k.startsWith('c#')) claims.set(k.slice(2), v as string);
-      return { kind: 'claims_taken', claims };
-    }
-    for (const c of update.claims) item[`c#${c.eventId}`] = c.recordRef;
-    for (const c of COUNTER_NAMES) item[c] = ((item[c] as number | undefined) ?? 0) + update.counters[c];
-    item.session_id = update.sessionId;
-    item.expires_at = update.expiresAt;
+  async putSession(snapshot: SessionSnapshot): Promise<SessionSnapshotOutcome> {
+    const n = this.maybeFail('session');
+    const id = `${snapshot.key.pk}|${snapshot.key.sk}`;
+    const item = this.items.get(id) ?? { ...snapshot.key };
+    const wmName = `wm#${snapshot.shardId}`;
+    const wm = item[wmName] as string | undefined;
+    if (wm !== undefined && compareSequenceNumbers(wm, snapshot.position) > 0)
+      return this.after('session', n, 'superseded');
+    Object.assign(item, {
+      session_id: snapshot.sessionId,
+      intents: [...snapshot.intents],
+      cost_nano: snapshot.costNano,
+      events: snapshot.events,
+      last_event_at: snapshot.lastEventAt,
+      expires_at: snapshot.expiresAt,
+      [wmName]: snapshot.position,
+    });
     this.items.set(id, item);
-    return { kind: 'applied' };
+    return this.after('session', n, 'applied');
+  }
+
+  async append(item: ClaimsLogItem): Promise<boolean> {
+    const n = this.maybeFail('claims');
+    const shard = this.log.get(item.shardId) ?? [];
+    const at = InMemorySpendStore.firstAtOrAfter(shard, item.firstPosition);
+    if (shard[at]?.firstPosition === item.firstPosition) return this.after('claims', n, false);
+    shard.splice(at, 0, { ...item, body: new Uint8Array(item.body) });
+    this.log.set(item.shardId, shard);
+    return this.after('claims', n, true);
+  }
+
+  async readAfter(shardId: string, afterPosition: string | undefined): Promise<ClaimsLogItem[]> {
+    const n = this.maybeFail('claims_read');
+    const shard = this.log.get(shardId) ?? [];
+    let from = 0;
+    if (afterPosition !== undefined) {
+      from = InMemorySpendStore.firstAtOrAfter(shard, afterPosition);
+      if (shard[from]?.firstPosition === afterPosition) from += 1;
+    }
+    return this.after('claims_read', n, shard.slice(from));
+  }
+
+  async *readNewestFirst(shardId: string): AsyncIterable<ClaimsLogItem> {
+    const n = this.maybeFail('claims_read');
+    const newestFirst = [...(this.log.get(shardId) ?? [])].reverse();
+    this.after('claims_read', n, undefined);
+    yield* newestFirst;
   }
 
   async put(record: QuarantinedRecord): Promise<void> {
-    this.maybeFail('quarantine');
+    const n = this.maybeFail('quarantine');
     this.quarantined.set(`${record.shardId}#${record.sequenceNumber}#${record.subSequence}`, record);
+    this.after('quarantine', n, undefined);
   }
 
   /** Sum of a counter over the items of one kind (key prefix). */
@@ -80,8 +123,42 @@ export class InMemorySpendStore implements SpendStore, QuarantineStore {
     return sum;
   }
 
-  private maybeFail(kind: 'spend' | 'session' | 'quarantine'): void {
+  /** What the claims log holds over all shards: claims (events) and the cost of the sessions' deltas. */
+  loggedTotals(): { events: number; costNano: number; items: number } {
+    const totals = { events: 0, costNano: 0, items: 0 };
+    for (const shard of this.log.values()) {
+      for (const item of shard) {
+        totals.items += 1;
+        for (const session of decodeLogItem(item).sessions) {
+          totals.events += session.claims.length;
+          totals.costNano += session.costNano;
+        }
+      }
+    }
+    return totals;
+  }
+
+  /** Index of the first item whose position is not below `position` (binary search: the log is sorted). */
+  private static firstAtOrAfter(shard: readonly ClaimsLogItem[], position: string): number {
+    let low = 0;
+    let high = shard.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareSequenceNumbers((shard[mid] as ClaimsLogItem).firstPosition, position) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private maybeFail(kind: WriteKind): number {
     this.writes += 1;
     if (this.failWhen(kind, this.writes)) throw new InjectedWriteError();
+    return this.writes;
+  }
+
+  private after<T>(kind: WriteKind, n: number, result: T): T {
+    if (this.failAfterWhen(kind, n))
+      throw new InjectedWriteError('injected timeout after the write was applied');
+    return result;
   }
 }

@@ -2,8 +2,8 @@ import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/c
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_NAMES } from '../../core/aggregation/spend-items';
 import type {
-  SessionOutcome,
-  SessionUpdate,
+  SessionSnapshot,
+  SessionSnapshotOutcome,
   SpendItemOutcome,
   SpendItemUpdate,
   SpendStore,
@@ -11,8 +11,6 @@ import type {
 
 /** Per-shard watermark attribute; top-level so the first write needs no parent map to exist. */
 export const watermarkAttribute = (shardId: string): string => `wm#${shardId}`;
-/** One attribute per claimed event id, holding the stream position that claimed it. */
-export const CLAIM_PREFIX = 'c#';
 
 const rawString = (value: AttributeValue | undefined): string | undefined => value?.S;
 
@@ -20,7 +18,7 @@ const rawString = (value: AttributeValue | undefined): string | undefined => val
 // that width, string order is numeric order, which is what a DynamoDB condition compares.
 const SEQUENCE_WIDTH = 134;
 export const padSequence = (sequenceNumber: string): string => sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
-const unpadSequence = (padded: string): string => padded.replace(/^0+(?=\d)/, '');
+export const unpadSequence = (padded: string): string => padded.replace(/^0+(?=\d)/, '');
 
 class ExpressionBuilder {
   readonly names: Record<string, string> = {};
@@ -41,8 +39,8 @@ class ExpressionBuilder {
 }
 
 /**
- * SpendStore on DynamoDB: each update is a single conditional UpdateItem, so an item's counters and its
- * watermark (or its claims) move together or not at all. On a failed condition DynamoDB returns the item
+ * SpendStore on DynamoDB: each update is a single conditional UpdateItem, so an item's counters (or a
+ * session's snapshot) and its watermark move together or not at all. On a failed condition DynamoDB returns the item
  * (ReturnValuesOnConditionCheckFailure), which saves the read a retry needs.
  */
 export class DynamoDbSpendStore implements SpendStore {
@@ -69,30 +67,22 @@ export class DynamoDbSpendStore implements SpendStore {
     return { kind: 'behind_watermark', watermark: unpadSequence(current) };
   }
 
-  async applySession(update: SessionUpdate): Promise<SessionOutcome> {
+  async putSession(snapshot: SessionSnapshot): Promise<SessionSnapshotOutcome> {
     const x = new ExpressionBuilder();
+    const watermark = x.name(watermarkAttribute(snapshot.shardId));
     const sets = [
-      `${x.name('session_id')} = ${x.value(update.sessionId)}`,
-      `${x.name('expires_at')} = ${x.value(update.expiresAt)}`,
-      `${x.name('last_event_at')} = ${x.value(update.lastEventAt)}`,
+      `${x.name('session_id')} = ${x.value(snapshot.sessionId)}`,
+      `${x.name('intents')} = ${x.value(snapshot.intents)}`,
+      `${x.name('cost_nano')} = ${x.value(snapshot.costNano)}`,
+      `${x.name('events')} = ${x.value(snapshot.events)}`,
+      `${x.name('last_event_at')} = ${x.value(snapshot.lastEventAt)}`,
+      `${x.name('expires_at')} = ${x.value(snapshot.expiresAt)}`,
+      `${watermark} = ${x.value(padSequence(snapshot.position))}`,
     ];
-    const conditions: string[] = [];
-    for (const claim of update.claims) {
-      const attribute = x.name(`${CLAIM_PREFIX}${claim.eventId}`);
-      sets.push(`${attribute} = ${x.value(claim.recordRef)}`);
-      conditions.push(`attribute_not_exists(${attribute})`);
-    }
-    const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
-    adds.push(`${x.name('intents')} ${x.value(new Set(update.intents))}`);
-    const conflict = await this.conditionalUpdate(update.key, x, sets, adds, conditions.join(' AND '));
-    if (conflict === undefined) return { kind: 'applied' };
-    const claims = new Map<string, string>();
-    for (const [attribute, value] of Object.entries(conflict.item)) {
-      const holder = rawString(value);
-      if (attribute.startsWith(CLAIM_PREFIX) && holder !== undefined)
-        claims.set(attribute.slice(CLAIM_PREFIX.length), holder);
-    }
-    return { kind: 'claims_taken', claims };
+    const position = x.value(padSequence(snapshot.position));
+    const condition = `attribute_not_exists(${watermark}) OR ${watermark} <= ${position}`;
+    const conflict = await this.conditionalUpdate(snapshot.key, x, sets, [], condition);
+    return conflict === undefined ? 'applied' : 'superseded';
   }
 
   /** One conditional UpdateItem; on a failed condition, the item as it stands instead of an error. */
@@ -108,7 +98,7 @@ export class DynamoDbSpendStore implements SpendStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${adds.length === 0 ? '' : ` ADD ${adds.join(', ')}`}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: x.names,
           ExpressionAttributeValues: x.values,

@@ -13,8 +13,6 @@ export interface StreamRecord {
 /** A valid event at its stream position (record sequence number + index within the record). */
 export interface Positioned extends Contribution {
   record: StreamRecord;
-  /** `<shard>:<position>`: what an event's claim on its session item holds. */
-  recordRef: string;
 }
 
 /** An event (or a whole undecodable record) to quarantine, with why. */
@@ -27,19 +25,26 @@ export interface Quarantinable {
   version: string | null;
 }
 
-/** Writes made while ingesting a batch, for metrics and the writes-per-event benchmark. */
+/** DynamoDB operations made while ingesting a batch, for metrics and the writes-per-event benchmark. */
 export interface WriteTally {
   spendItems: number;
+  /** Claims log entries put (one per batch unless its claims outgrow an item). */
+  claimsLog: number;
+  /** Session items persisted (only sessions past the persistence threshold). */
   sessions: number;
   quarantine: number;
   conditionalRetries: number;
+  /** Reads of the claims log (one query per batch; a cold start reads the horizon). */
+  claimsLogReads: number;
 }
 
 export const emptyTally = (): WriteTally => ({
   spendItems: 0,
+  claimsLog: 0,
   sessions: 0,
   quarantine: 0,
   conditionalRetries: 0,
+  claimsLogReads: 0,
 });
 
 export class WatermarkConflictError extends Error {

@@ -2,12 +2,15 @@ import { foldSpend } from '../aggregation/fold';
 import type { QuarantineReason } from '../events/decode';
 import { eventPosition, recordOfPosition } from '../events/record-payloads';
 import type { PriceTable } from '../pricing/price-table';
-import { isAfter, lowestSequenceNumber } from '../sequence';
+import { lowestSequenceNumber } from '../sequence';
 import { applySpendItemOnce } from './apply-spend-item';
 import { emptyTally, groupBy, type Positioned, type StreamRecord, type WriteTally } from './batch-model';
-import { claimOnSessions } from './claim-sessions';
+import { claimEvents } from './claim-events';
+import { ShardClaimsCache } from './claims-cache';
+import { MAX_LOG_BODY_BYTES } from './claims-log';
 import { mapWithConcurrency } from './concurrency';
-import type { QuarantineStore, SessionSpend, SpendStore } from './ports';
+import type { ClaimsLog, QuarantineStore, SessionSpend, SpendStore } from './ports';
+import { touchedSessions } from './session-spend';
 import { splitBatch } from './split-batch';
 
 export { type Positioned, type StreamRecord, WatermarkConflictError } from './batch-model';
@@ -21,7 +24,7 @@ export interface IngestResult {
   costNano: number;
   /** The events that counted in this invocation (not duplicates, not held back), in stream order. */
   countedEvents: readonly Positioned[];
-  /** Every session touched by a counted event, with its spend after this batch. */
+  /** Every session touched by a counted event, with its running spend within the horizon after this batch. */
   sessions: readonly SessionSpend[];
   writes: WriteTally;
   /** The lowest sequence number not fully processed; the stream resumes there. Absent when all succeeded. */
@@ -30,13 +33,22 @@ export interface IngestResult {
 
 export interface IngestDependencies {
   store: SpendStore;
+  claimsLog: ClaimsLog;
   quarantine: QuarantineStore;
   prices: PriceTable;
   /**
-   * Session items (and the event-id claims on them) expire this long after the last record arrived:
-   * the window in which a producer's duplicate is still recognised. Default 7 days.
+   * A producer's duplicate is recognised when it arrives on the same shard within this much arrival
+   * time of the original; session running costs cover the same window. Default 3600 s.
    */
+  dedupeHorizonSeconds?: number;
+  /** Sessions whose running cost reaches this are persisted as items. Default 50,000,000 ($0.05). */
+  sessionPersistMinNano?: number;
+  /** Persisted session items expire this long after the last record arrived. Default 7 days. */
   sessionTtlSeconds?: number;
+  /** Upper bound of a claims log item's body before compression (tests lower it to force a split). */
+  maxLogBodyBytes?: number;
+  /** Shards whose claims one container keeps; the least recently used beyond this reload when next seen. */
+  maxCachedShards?: number;
   /** Concurrent writes per batch. */
   concurrency?: number;
   /** Told about every failed write; the record is still reported failed and retried, never dropped. */
@@ -46,17 +58,37 @@ export interface IngestDependencies {
 /**
  * The ingestion use case: split, decode, validate and price one batch of stream records, then write one
  * conditional update per distinct item. Exactly once under retries, bisected batches, partial failures,
- * crashes between writes and producer duplicates:
- * - every event claims its event_id on its session item, atomically with its session cost
- *   (`claimOnSessions`), and counts only where the claim holds its own position;
+ * crashes between writes, producer duplicates and containers taking turns on a shard:
+ * - every event's id is claimed in the shard's claims log (`claimEvents`) before any spend is written, and
+ *   counts only where it is unclaimed or claimed at its own position. The log is written once per batch
+ *   and cached by the container; each batch first reads what was logged after the newest entry it knows;
  * - every spend item carries a per-shard watermark, so a position is applied to it at most once
- *   (`applySpendItemOnce`).
+ *   (`applySpendItemOnce`);
+ * - a session whose running cost reaches `sessionPersistMinNano` is persisted as a snapshot that never
+ *   moves back to an earlier position.
+ * The claims cache lives as long as the returned function: create it once per container.
  */
 export const createIngestBatch = (deps: IngestDependencies) => {
-  const ttlMs = (deps.sessionTtlSeconds ?? 7 * 86_400) * 1_000;
+  const horizonMs = (deps.dedupeHorizonSeconds ?? 3_600) * 1_000;
+  const sessionTtlMs = (deps.sessionTtlSeconds ?? 7 * 86_400) * 1_000;
+  const sessionPersistMinNano = deps.sessionPersistMinNano ?? 50_000_000;
+  const maxCachedShards = deps.maxCachedShards ?? 8;
   const concurrency = deps.concurrency ?? 16;
+  const caches = new Map<string, ShardClaimsCache>();
 
-  const ingestShardBatch = async (records: StreamRecord[]): Promise<IngestResult> => {
+  const cacheOf = (shardId: string): ShardClaimsCache => {
+    const cache = caches.get(shardId) ?? new ShardClaimsCache();
+    // Map order is insertion order: re-inserting keeps the most recently used last.
+    caches.delete(shardId);
+    caches.set(shardId, cache);
+    for (const oldest of caches.keys()) {
+      if (caches.size <= maxCachedShards) break;
+      caches.delete(oldest);
+    }
+    return cache;
+  };
+
+  const ingestShardBatch = async (shardId: string, records: StreamRecord[]): Promise<IngestResult> => {
     const tally = emptyTally();
     const failures: string[] = [];
     const quarantined: IngestResult['quarantined'] = {};
@@ -87,30 +119,44 @@ export const createIngestBatch = (deps: IngestDependencies) => {
       },
     );
 
-    const claimed = await claimOnSessions(valid, {
-      store: deps.store,
-      concurrency,
-      ttlMs,
+    const cache = cacheOf(shardId);
+    // Events at or after a failed claim are undecided: they are not counted in this attempt, so spend
+    // items only ever move their watermark over a gap-free prefix.
+    const claimed = await claimEvents(shardId, valid, cache, {
+      log: deps.claimsLog,
+      horizonMs,
+      maxBodyBytes: deps.maxLogBodyBytes ?? MAX_LOG_BODY_BYTES,
       tally,
       onWriteError: deps.onWriteError,
     });
-    // An event whose session write failed has an unknown duplicate status; spend items may only move
-    // their watermark over a gap-free prefix, so nothing at or after it is folded in this attempt.
-    const { firstFailure } = claimed;
-    const counted =
-      firstFailure === undefined
-        ? claimed.firsts
-        : claimed.firsts.filter((c) => isAfter(firstFailure, c.sequence));
-    if (firstFailure !== undefined) failures.push(firstFailure);
+    const { counted } = claimed;
+    if (claimed.firstFailure !== undefined) failures.push(claimed.firstFailure);
+    const sessions = touchedSessions(shardId, counted, cache, sessionTtlMs);
 
-    await mapWithConcurrency([...foldSpend(counted).values()], concurrency, async (item) => {
-      try {
-        await applySpendItemOnce(item, deps.store, tally);
-      } catch (error) {
-        deps.onWriteError?.(error, { write: 'spend_item', item: `${item.key.pk}/${item.key.sk}` });
-        failures.push(item.firstSequence);
-      }
-    });
+    const writes: (() => Promise<void>)[] = [];
+    for (const item of foldSpend(counted).values()) {
+      writes.push(async () => {
+        try {
+          await applySpendItemOnce(item, deps.store, tally);
+        } catch (error) {
+          deps.onWriteError?.(error, { write: 'spend_item', item: `${item.key.pk}/${item.key.sk}` });
+          failures.push(item.firstSequence);
+        }
+      });
+    }
+    for (const { spend, snapshot, firstPosition } of sessions) {
+      if (spend.costNano < sessionPersistMinNano) continue;
+      writes.push(async () => {
+        try {
+          await deps.store.putSession({ ...snapshot, ...spend });
+          tally.sessions += 1;
+        } catch (error) {
+          deps.onWriteError?.(error, { write: 'session', sessionId: spend.sessionId });
+          failures.push(firstPosition);
+        }
+      });
+    }
+    await mapWithConcurrency(writes, concurrency, (write) => write());
 
     // Failures are event positions; the event source only knows records, so it resumes at the record.
     const lowest = lowestSequenceNumber(failures);
@@ -121,31 +167,21 @@ export const createIngestBatch = (deps: IngestDependencies) => {
       quarantined,
       costNano: counted.reduce((sum, c) => sum + c.event.costNano, 0),
       countedEvents: counted,
-      sessions: sessionsOf(counted),
+      sessions: sessions.map((s) => s.spend),
       writes: tally,
       ...(lowest === undefined ? {} : { firstFailedSequenceNumber: recordOfPosition(lowest) }),
     };
   };
 
-  // The event source delivers one shard per batch; grouping keeps each watermark per shard if not.
+  // The event source delivers one shard per batch; grouping keeps each watermark and log per shard if not.
   return async (records: readonly StreamRecord[]): Promise<IngestResult> => {
     const results: IngestResult[] = [];
-    for (const shardRecords of groupBy(records, (r) => r.shardId).values()) {
-      results.push(await ingestShardBatch(shardRecords));
+    for (const [shardId, shardRecords] of groupBy(records, (r) => r.shardId)) {
+      results.push(await ingestShardBatch(shardId, shardRecords));
     }
     return mergeResults(records.length, results);
   };
 };
-
-/** The spend of each session in the counted events. */
-const sessionsOf = (counted: readonly Positioned[]): SessionSpend[] =>
-  [...groupBy(counted, (c) => c.event.sessionId).entries()].map(([sessionId, events]) => ({
-    sessionId,
-    intents: [...new Set(events.map((c) => c.event.intent))],
-    costNano: events.reduce((sum, c) => sum + c.event.costNano, 0),
-    events: events.length,
-    lastEventAt: Math.max(...events.map((c) => c.event.occurredAt)),
-  }));
 
 const mergeResults = (records: number, results: IngestResult[]): IngestResult => {
   const merged: IngestResult = {

@@ -22,25 +22,6 @@ export interface SpendItemUpdate {
 
 export type SpendItemOutcome = { kind: 'applied' } | { kind: 'behind_watermark'; watermark: string };
 
-/** One event claimed on its session item by its stream position; a duplicate finds the claim taken. */
-export interface SessionClaim {
-  eventId: string;
-  recordRef: string;
-}
-
-export interface SessionUpdate {
-  key: ItemKey;
-  sessionId: string;
-  intents: string[];
-  counters: SpendCounters;
-  lastEventAt: number;
-  expiresAt: number;
-  claims: SessionClaim[];
-}
-
-/** When any claim is taken, nothing is written and every existing claim of the item is returned. */
-export type SessionOutcome = { kind: 'applied' } | { kind: 'claims_taken'; claims: Map<string, string> };
-
 /**
  * One session's spend as the ingest knows it after a batch: what the breaker's conversation-spike check
  * reads. Every session touched by an event that counted in the batch is reported.
@@ -56,9 +37,51 @@ export interface SessionSpend {
   lastEventAt: number;
 }
 
+/**
+ * A session's running spend, persisted once it is expensive enough to matter to the spike check. The
+ * values are set, not added, and the item remembers per shard the position they are as of: a write for
+ * an earlier position than the item holds is superseded, so a retry can never move it backwards.
+ */
+export interface SessionSnapshot extends SessionSpend {
+  key: ItemKey;
+  shardId: string;
+  /** The highest stream position of the session this snapshot includes. */
+  position: string;
+  expiresAt: number;
+}
+
+export type SessionSnapshotOutcome = 'applied' | 'superseded';
+
 export interface SpendStore {
   applySpendItem(update: SpendItemUpdate): Promise<SpendItemOutcome>;
-  applySession(update: SessionUpdate): Promise<SessionOutcome>;
+  putSession(snapshot: SessionSnapshot): Promise<SessionSnapshotOutcome>;
+}
+
+/** One write-once item of a shard's claims log; the core encodes and decodes its body. */
+export interface ClaimsLogItem {
+  shardId: string;
+  /** The stream position of its first claim: its sort key. A shard's items are written in increasing order. */
+  firstPosition: string;
+  /** Latest arrival time (epoch ms) of the records it claims events of. */
+  arrivedAt: number;
+  /** Epoch seconds after which the store may delete it. */
+  expiresAt: number;
+  /** Number of claims in the body, for people reading the table. */
+  claims: number;
+  body: Uint8Array;
+}
+
+/**
+ * The per-shard claims log: which event ids were claimed at which stream positions, with each batch's
+ * session cost deltas. Reads are strongly consistent: a batch must see every item written before it.
+ */
+export interface ClaimsLog {
+  /** Writes the item unless the shard already has one at that position; false when it had. */
+  append(item: ClaimsLogItem): Promise<boolean>;
+  /** The shard's items after a position (all items when absent), oldest first. */
+  readAfter(shardId: string, afterPosition: string | undefined): Promise<ClaimsLogItem[]>;
+  /** The shard's items newest first; the reader stops iterating once it has read far enough back. */
+  readNewestFirst(shardId: string): AsyncIterable<ClaimsLogItem>;
 }
 
 /** A record that cannot be counted, kept with a copy of its bytes so nothing is lost. */

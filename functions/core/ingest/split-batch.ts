@@ -27,12 +27,7 @@ export const splitBatch = (
       const position = eventPosition(record.sequenceNumber, index);
       const decoded = decodeCostEvent(data, prices);
       if (decoded.ok) {
-        valid.push({
-          event: decoded.event,
-          sequence: position,
-          record,
-          recordRef: `${record.shardId}:${position}`,
-        });
+        valid.push({ event: decoded.event, sequence: position, record });
       } else {
         const { reason, detail, schemaVersion: version } = decoded;
         invalid.push({ record, index, data, reason, detail, version });
