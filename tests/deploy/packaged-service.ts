@@ -9,17 +9,28 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const STAGE = 'dev';
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 /** What the deployment is built from: a template older than any of these is stale. */
-const PACKAGE_INPUTS = ['serverless.yml', 'package.json', 'package-lock.json', 'resources', 'functions'];
+const PACKAGE_INPUTS = [
+  'serverless.yml',
+  'package.json',
+  'package-lock.json',
+  'resources',
+  'functions',
+  'statemachines',
+];
 
 export interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
   DependsOn?: string | string[];
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 export interface CfnTemplate {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
 }
 
 export interface PackagedService {

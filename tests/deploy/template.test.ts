@@ -16,8 +16,21 @@ import { readZip } from './zip';
 
 /** DESIGN section 11: bundled Lambda size per function, minified; the zip is smaller still. */
 const MAX_BUNDLE_BYTES = 500_000;
-/** The only actions with no resource-level permissions that any function here needs. */
-const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+/** Actions with no resource-level permissions that a role here needs: X-Ray, and log delivery for Step Functions. */
+const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
 /** Anything that can remove an item from a table. */
 const ITEM_DELETING_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLDelete'];
 
@@ -287,7 +300,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       }
     });
 
-    it("then Resource '*' is granted only for the X-Ray actions, which have no resource ARNs", () => {
+    it("then Resource '*' is granted only for X-Ray and log delivery actions, which have no resource ARNs", () => {
       const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
 
       const onEverything = grants.filter(({ statement }) => asArray(statement.Resource).includes('*'));
@@ -300,13 +313,23 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       }
     });
 
-    it('then every role in the template is the role of a function, so no unused role holds permissions', () => {
+    it('then every role in the template is the role of a function, state machine or schedule, so none is unused', () => {
       const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([logicalId]) => logicalId);
-      const functionRoles = resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId]) =>
-        roleOfFunction(template, logicalId),
-      );
+      const roleOf = (arn: unknown): string =>
+        (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
+      const usedRoles = [
+        ...resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId]) =>
+          roleOfFunction(template, logicalId),
+        ),
+        ...resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, machine]) =>
+          roleOf(machine.Properties?.RoleArn),
+        ),
+        ...resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) =>
+          roleOf((schedule.Properties?.Target as { RoleArn?: unknown } | undefined)?.RoleArn),
+        ),
+      ];
 
-      expect(roles.sort()).toEqual([...new Set(functionRoles)].sort());
+      expect(roles.sort()).toEqual([...new Set(usedRoles)].sort());
     });
   });
 
