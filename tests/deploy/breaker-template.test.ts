@@ -61,6 +61,9 @@ const FLAG_PARAMETERS = {
   suspend_scale_in: 'false',
   cost_circuit_breaker_enabled: 'true',
 };
+const FLAG_PARAMETERS_ARN = {
+  'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/ccb/${STAGE}/*`,
+};
 const POWERTOOLS = { POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker', POWERTOOLS_LOG_LEVEL: 'INFO' };
 
 interface BreakerFunction {
@@ -88,6 +91,7 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       ESCALATE_STATE_MACHINE_ARN: refOf('EscalateStateMachine'),
       RESTORE_STATE_MACHINE_ARN: refOf('RestoreStateMachine'),
       DAILY_BUDGET_USD: '5000',
+      SSM_PREFIX: `/ccb/${STAGE}/`,
       STAGE,
     },
     grants: {
@@ -95,6 +99,7 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
       [key(refOf('EscalateStateMachine'))]: ['states:StartExecution'],
       [key(refOf('RestoreStateMachine'))]: ['states:StartExecution'],
+      [key(FLAG_PARAMETERS_ARN)]: ['ssm:GetParameters', 'ssm:PutParameter'],
     },
   },
   {
@@ -118,9 +123,7 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
     },
     grants: {
       [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
-      [key({
-        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/ccb/${STAGE}/*`,
-      })]: ['ssm:PutParameter'],
+      [key(FLAG_PARAMETERS_ARN)]: ['ssm:PutParameter'],
     },
   },
   {
