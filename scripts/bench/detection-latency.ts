@@ -46,7 +46,9 @@ export const measureDetectionLatency = async (crossings: number, shards = 2): Pr
   try {
     for (let i = 0; i < crossings; i += 1) {
       await dynamodb.send(new DeleteCommand({ TableName: state.breakerTable, Key: { pk: 'BREAKER' } }));
-      await ssm.send(new PutParameterCommand({ Name: modeParameter, Value: 'normal', Type: 'String', Overwrite: true }));
+      await ssm.send(
+        new PutParameterCommand({ Name: modeParameter, Value: 'normal', Type: 'String', Overwrite: true }),
+      );
       const at = Date.parse('2031-01-01T23:58:00.000Z') + i * DAY_MS;
       // 13 Sonnet calls of 9,000 + 2,000 tokens: $0.741 of the $1 cap, in one session so one shard.
       const events = Array.from({ length: 13 }, (_, n) => ({
