@@ -10,6 +10,7 @@ import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
 import { createIngestBatch, type IngestResult, type StreamRecord } from './core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { documentClient } from './shared/aws-clients';
+import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
 import { logger, metrics, tracer } from './shared/powertools';
 
@@ -23,6 +24,31 @@ const ingestBatch = createIngestBatch({
   onWriteError: (error, context) =>
     logger.error('write failed; the record will be retried', { error, ...context }),
 });
+
+const breaker = breakerEvaluator();
+
+/**
+ * The breaker's checks on what this batch counted, judged at its event time. A failure here never fails
+ * the batch: its spend is written exactly once already, and the one-minute check catches up.
+ */
+const checkBreaker = async (result: IngestResult): Promise<void> => {
+  if (result.countedEvents.length === 0) return;
+  try {
+    const evaluation = await breaker.afterBatch(
+      result.countedEvents.map((c) => c.event),
+      result.sessions,
+    );
+    metrics.addMetric('BreakerTriggers', MetricUnit.Count, evaluation.triggers.length);
+    metrics.addMetric('BreakerStartFailures', MetricUnit.Count, evaluation.failed.length);
+    for (const { name, error } of evaluation.failed)
+      logger.error('could not start a workflow', { name, error });
+    if (evaluation.started.length > 0)
+      logger.info('breaker workflows started', { started: evaluation.started });
+  } catch (error) {
+    metrics.addMetric('BreakerCheckFailures', MetricUnit.Count, 1);
+    logger.error('breaker checks failed; the scheduled check will catch up', { error });
+  }
+};
 
 const toStreamRecord = (record: KinesisStreamRecord): StreamRecord => ({
   shardId: record.eventID.split(':')[0] ?? record.eventID,
@@ -46,13 +72,15 @@ const publishMetrics = (result: IngestResult): void => {
 };
 
 /**
- * Kinesis -> claims log, hourly/daily/15-minute spend and the running cost of expensive sessions. Reports
+ * Kinesis -> claims log, hourly/daily/15-minute spend and the running cost of expensive sessions, then the
+ * breaker's checks on what was counted. Reports
  * only the first unprocessed record: Lambda checkpoints before it and redelivers from there, and the
  * writes are idempotent per stream position, so nothing is lost or counted twice.
  */
 const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   const result = await ingestBatch(event.Records.map(toStreamRecord));
   publishMetrics(result);
+  await checkBreaker(result);
   const { countedEvents: _events, sessions, ...summary } = result;
   logger.info('batch folded', { ...summary, sessions: sessions.length });
   return {

@@ -215,11 +215,15 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       });
     });
 
-    it('then its environment names both tables and configures Powertools', () => {
+    it('then its environment names its tables, the breaker it triggers and configures Powertools', () => {
       const properties = propertiesOf(template, 'AggregateLambdaFunction');
 
       expect(properties.Environment).toEqual({
         Variables: {
+          BREAKER_TABLE_NAME: { Ref: 'BreakerTable' },
+          ESCALATE_STATE_MACHINE_ARN: { Ref: 'EscalateStateMachine' },
+          RESTORE_STATE_MACHINE_ARN: { Ref: 'RestoreStateMachine' },
+          DAILY_BUDGET_USD: '5000',
           SPEND_TABLE_NAME: { Ref: 'SpendTable' },
           QUARANTINE_TABLE_NAME: { Ref: 'QuarantineTable' },
           POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
@@ -344,12 +348,44 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       ]);
     });
 
-    it('then it may update the spend table, put and query its claims log there, and put into the quarantine table, and nothing else in DynamoDB', () => {
+    it('then it may update the spend table, put and query its claims log there, read spend for the checks, put into the quarantine table and read the breaker state, and nothing else in DynamoDB', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
 
       expect(Object.fromEntries(grantsByResource(statements, 'dynamodb'))).toEqual({
-        [key(arnOf('SpendTable'))]: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        [key(arnOf('SpendTable'))]: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          // Query twice: on the claims log partitions, and on the spend the checks read.
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
         [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
+        [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+      });
+    });
+
+    it('then it reads spend for the checks only on the daily and 15-minute partitions', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      const reads = statements.filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          asArray(s.Action).includes('dynamodb:GetItem') &&
+          asArray(s.Resource).some((resource) => key(resource) === key(arnOf('SpendTable'))),
+      );
+
+      expect(reads.map((s) => (s as { Condition?: unknown }).Condition)).toEqual([
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DAY#*', 'Q15#*'] } },
+      ]);
+    });
+
+    it('then it may start only the escalate and restore workflows', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      expect(Object.fromEntries(grantsByResource(statements, 'states'))).toEqual({
+        [key({ Ref: 'EscalateStateMachine' })]: ['states:StartExecution'],
+        [key({ Ref: 'RestoreStateMachine' })]: ['states:StartExecution'],
       });
     });
 

@@ -2,7 +2,14 @@ import {
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { padSequence } from '../../../functions/adapters/dynamodb/dynamodb-spend-store';
@@ -13,8 +20,13 @@ import { aBatch, aV2Event } from '../../helpers/cost-events';
 import { aKinesisEvent, aLambdaContext } from '../../helpers/lambda';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
 const env = {
   SPEND_TABLE_NAME: 'ccb-test-spend',
+  BREAKER_TABLE_NAME: 'ccb-test-breaker',
+  ESCALATE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:ccb-test-escalate',
+  RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:ccb-test-restore',
+  DAILY_BUDGET_USD: '5000',
   QUARANTINE_TABLE_NAME: 'ccb-test-quarantine',
   POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
   POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
@@ -73,10 +85,14 @@ describe('aggregate handler', () => {
   afterAll(() => {
     for (const name of Object.keys(env)) delete process.env[name];
     ddb.restore();
+    sfn.restore();
   });
 
   beforeEach(() => {
     ddb.reset();
+    sfn.reset();
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
+    ddb.on(GetCommand).resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
@@ -212,5 +228,42 @@ describe('aggregate handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('starts the escalate workflow, named by its trigger, when the batch takes the day past a rung', async () => {
+    // Prepare: the day's total as read back after the batch: $4,300 of $5,000 (86%).
+    ddb.on(GetCommand, { TableName: 'ccb-test-spend' }).resolves({ Item: { cost_nano: 4_300 * 1e9 } });
+    const records = aShardBatch([
+      aV2Event({ event_id: 'over', occurred_at: Date.parse('2025-03-15T23:59:00.000Z') }),
+    ]);
+
+    // Act
+    const response = await handler(aKinesisEvent(records), aLambdaContext());
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const started = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(started).toEqual([
+      expect.objectContaining({
+        stateMachineArn: env.ESCALATE_STATE_MACHINE_ARN,
+        name: 'ladder-2025-03-15-cost_saving',
+      }),
+    ]);
+    expect(JSON.parse(started[0]?.input ?? '{}')).toMatchObject({
+      trigger: { check: 'budget_ladder', to_mode: 'cost_saving', event_time: '2025-03-15T23:59:00.000Z' },
+    });
+  });
+
+  it('does not fail the batch when the breaker cannot be reached: the spend is already written', async () => {
+    ddb.on(GetCommand, { TableName: 'ccb-test-spend' }).resolves({ Item: { cost_nano: 4_300 * 1e9 } });
+    sfn.on(StartExecutionCommand).rejects(new Error('Step Functions unavailable'));
+    const records = aShardBatch([
+      aV2Event({ event_id: 'late', occurred_at: Date.parse('2025-03-15T23:59:00.000Z') }),
+    ]);
+
+    const response = await handler(aKinesisEvent(records), aLambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(UpdateCommand).length).toBeGreaterThan(0);
   });
 });
