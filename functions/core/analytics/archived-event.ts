@@ -37,7 +37,11 @@ export interface ArchivedEvent {
   arrived_at: string;
 }
 
-export const toArchivedEvent = (event: PricedCostEvent, streamPosition: string, arrivedAt: number): ArchivedEvent => ({
+export const toArchivedEvent = (
+  event: PricedCostEvent,
+  streamPosition: string,
+  arrivedAt: number,
+): ArchivedEvent => ({
   event_id: event.eventId,
   schema_version: event.schemaVersion,
   occurred_at: new Date(event.occurredAt).toISOString(),

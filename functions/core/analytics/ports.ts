@@ -9,7 +9,10 @@ export type SqlParameter = string | number;
  */
 export interface Warehouse {
   /** Runs one SQL file by name (e.g. `reports/daily-by-intent`) with named parameters; rows as objects. */
-  query<Row extends Record<string, unknown>>(name: string, parameters?: Record<string, SqlParameter>): Promise<Row[]>;
+  query<Row extends Record<string, unknown>>(
+    name: string,
+    parameters?: Record<string, SqlParameter>,
+  ): Promise<Row[]>;
 }
 
 /** Where the archive path sends validated, normalized events (Firehose on AWS, its stand-in locally). */
