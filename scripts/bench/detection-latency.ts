@@ -2,11 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { SONNET_MODEL_ID } from '../../producer';
 import { produceEvents } from '../ccb/commands/produce';
-import { localDynamoDbClient, localKinesisClient, localSsmClient } from '../lib/local-clients';
+import {
+  localDynamoDbClient,
+  localKinesisClient,
+  localSfnClient,
+  localSsmClient,
+} from '../lib/local-clients';
 import { startStack, stopStack } from '../local/stack';
 
 export interface DetectionLatency {
@@ -14,6 +20,8 @@ export interface DetectionLatency {
   shards: number;
   batchingWindowSeconds: number;
   samplesMs: number[];
+  /** Of each sample, the part until the escalate execution started (stream, batching window, checks). */
+  toExecutionMs: number[];
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -41,6 +49,8 @@ export const measureDetectionLatency = async (crossings: number, shards = 2): Pr
   const kinesis = localKinesisClient(state);
   const ssm = localSsmClient(state);
   const dynamodb = localDynamoDbClient(state);
+  const sfn = localSfnClient(state);
+  const toExecutionMs: number[] = [];
   const modeParameter = `${state.ssmPrefix}breaker_mode`;
   const samplesMs: number[] = [];
   try {
@@ -73,7 +83,16 @@ export const measureDetectionLatency = async (crossings: number, shards = 2): Pr
         if (performance.now() - started > 30_000) throw new Error(`crossing ${i}: flags not set within 30 s`);
         await delay(5);
       }
-      samplesMs.push(performance.now() - started);
+      const elapsed = performance.now() - started;
+      samplesMs.push(elapsed);
+      const day = new Date(at).toISOString().slice(0, 10);
+      const execution = await sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `${state.stateMachineArns.escalate.replace(':stateMachine:', ':execution:')}:ladder-${day}-cache_aggressive`,
+        }),
+      );
+      const flagsAt = Date.now();
+      toExecutionMs.push(elapsed - (flagsAt - (execution.startDate?.getTime() ?? flagsAt)));
       // Let the workflow finish its alert before the next reset.
       await delay(300);
     }
@@ -81,6 +100,7 @@ export const measureDetectionLatency = async (crossings: number, shards = 2): Pr
     kinesis.destroy();
     ssm.destroy();
     dynamodb.destroy();
+    sfn.destroy();
     await stopStack({ home, purge: true }).catch(() => undefined);
     await rm(home, { recursive: true, force: true });
     if (saved === undefined) delete process.env.DAILY_BUDGET_USD;
@@ -93,6 +113,7 @@ export const measureDetectionLatency = async (crossings: number, shards = 2): Pr
     shards,
     batchingWindowSeconds: 1,
     samplesMs,
+    toExecutionMs,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted.at(-1) ?? Number.NaN,
