@@ -11,15 +11,10 @@ export interface NotifyInput {
 }
 
 const headline = ({ trigger, outcome }: NotifyInput): string => {
-  switch (outcome.outcome) {
-    case 'changed':
-    case 'stepped':
-      return `${outcome.from} -> ${outcome.to}: ${trigger.summary}`;
-    case 'disabled':
-      return `breaker disabled, would have acted: ${trigger.summary}`;
-    default:
-      return trigger.summary;
-  }
+  if (outcome.outcome === 'disabled') return `breaker disabled, would have acted: ${trigger.summary}`;
+  // Restore summaries name their step already; overrides and raised flags leave the mode as it was.
+  const modeChanged = outcome.from !== outcome.to && trigger.check !== 'restore';
+  return modeChanged ? `${outcome.from} -> ${outcome.to}: ${trigger.summary}` : trigger.summary;
 };
 
 /**

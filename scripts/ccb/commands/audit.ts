@@ -21,7 +21,11 @@ export const renderAudit = (entries: LedgerEntry[]): string =>
         entries.map((e) => [
           e.recorded_at,
           e.kind,
-          e.from_mode === undefined ? '' : `${e.from_mode} -> ${e.to_mode}`,
+          e.from_mode === undefined
+            ? ''
+            : e.from_mode === e.to_mode
+              ? `(${e.from_mode})`
+              : `${e.from_mode} -> ${e.to_mode}`,
           flagChanges(e),
           e.actor,
           e.trigger === undefined

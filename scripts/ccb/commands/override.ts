@@ -24,11 +24,13 @@ export interface OverrideOptions {
   ticket?: string;
 }
 
-/** `30m`, `2h` or a bare number of minutes. */
+const MINUTES_PER_UNIT: Record<string, number> = { m: 1, min: 1, h: 60, d: 1_440 };
+
+/** `30m`, `2h`, `1d` or a bare number of minutes; anything else is passed on for the schema to reject. */
 export const parseTtlMinutes = (ttl: string): number | string => {
-  const match = /^(\d+)\s*(m|min|h)?$/.exec(ttl.trim());
+  const match = /^(\d+)\s*(m|min|h|d)?$/.exec(ttl.trim());
   if (match === null) return ttl;
-  return Number(match[1]) * (match[2] === 'h' ? 60 : 1);
+  return Number(match[1]) * (MINUTES_PER_UNIT[match[2] ?? 'm'] ?? 1);
 };
 
 const parseValue = (value: string): boolean | string =>
