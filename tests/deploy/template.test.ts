@@ -6,12 +6,18 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  type CfnResource,
-  type CfnTemplate,
-  type PackagedService,
-  packagedService,
-  STAGE,
-} from './packaged-service';
+  policyStatements as allPolicyStatements,
+  arnOf,
+  asArray,
+  type FoundStatement,
+  key,
+  propertiesOf,
+  resourcesOfType,
+  roleOfFunction,
+  roleStatements,
+  type Statement,
+} from './cfn';
+import { type CfnTemplate, type PackagedService, packagedService, STAGE } from './packaged-service';
 import { readZip } from './zip';
 
 /** DESIGN section 11: bundled Lambda size per function, minified; the zip is smaller still. */
@@ -34,32 +40,6 @@ const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
 /** Anything that can remove an item from a table. */
 const ITEM_DELETING_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLDelete'];
 
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: unknown;
-  NotResource?: unknown;
-  Principal?: unknown;
-}
-
-interface FoundStatement {
-  holder: string;
-  statement: Statement;
-}
-
-const asArray = <T>(value: T | T[] | undefined): T[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-const arnOf = (logicalId: string): { 'Fn::GetAtt': [string, string] } => ({
-  'Fn::GetAtt': [logicalId, 'Arn'],
-});
-
-const key = (value: unknown): string => JSON.stringify(value);
-
-const resourcesOfType = (template: CfnTemplate, type: string): [string, CfnResource][] =>
-  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
-
 const onlyResourceOfType = (template: CfnTemplate, type: string): [string, Record<string, unknown>] => {
   const found = resourcesOfType(template, type);
   expect(found).toHaveLength(1);
@@ -67,32 +47,12 @@ const onlyResourceOfType = (template: CfnTemplate, type: string): [string, Recor
   return [logicalId, resource.Properties ?? {}];
 };
 
-const propertiesOf = (template: CfnTemplate, logicalId: string): Record<string, unknown> => {
-  const resource = template.Resources[logicalId];
-  expect(resource).toBeDefined();
-  return resource?.Properties ?? {};
-};
-
-/** Every statement of every policy document in the template: inline role policies and policy resources. */
+/**
+ * IAM statements only (inline role policies and policy resources): KMS key policies grant `kms:*` to
+ * the account root by design and are checked in breaker-template.test.ts.
+ */
 const policyStatements = (template: CfnTemplate): FoundStatement[] =>
-  Object.entries(template.Resources).flatMap(([holder, resource]) => {
-    const properties = resource.Properties ?? {};
-    const inline = asArray(
-      properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined,
-    );
-    const documents = [
-      ...inline.map((policy) => policy.PolicyDocument),
-      ...asArray(properties.PolicyDocument as { Statement: Statement[] } | undefined),
-    ];
-    return documents.flatMap((document) =>
-      asArray(document.Statement).map((statement) => ({ holder, statement })),
-    );
-  });
-
-const roleStatements = (template: CfnTemplate, roleId: string): Statement[] =>
-  policyStatements(template)
-    .filter(({ holder }) => holder === roleId)
-    .map(({ statement }) => statement);
+  allPolicyStatements(template).filter(({ holder }) => template.Resources[holder]?.Type !== 'AWS::KMS::Key');
 
 /** Resource ARN (as its CloudFormation expression) -> the actions the statements allow on it. */
 const grantsByResource = (statements: Statement[], service: string): Map<string, string[]> => {
@@ -105,13 +65,6 @@ const grantsByResource = (statements: Statement[], service: string): Map<string,
     }
   }
   return grants;
-};
-
-const roleOfFunction = (template: CfnTemplate, functionId: string): string => {
-  const role = propertiesOf(template, functionId).Role as { 'Fn::GetAtt'?: [string, string] } | undefined;
-  const roleId = role?.['Fn::GetAtt']?.[0];
-  expect(roleId).toBeDefined();
-  return roleId ?? '';
 };
 
 const zipOfFunction = (service: PackagedService, properties: Record<string, unknown>): string => {

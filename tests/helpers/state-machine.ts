@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import '../../scripts/local/aws/polyfills';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { createNotify, type NotifyInput } from '../../functions/core/breaker/alerts';
 import { type ApplyTriggerInput, createApplyTrigger } from '../../functions/core/breaker/apply-trigger';
@@ -17,28 +18,7 @@ import {
   InMemorySpendSnapshots,
 } from './in-memory-breaker';
 
-/*
- * aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22); this repository runs on Node 20.
- * The runner is imported lazily, after this polyfill is in place.
- */
-interface Resolvers<T> {
-  promise: Promise<T>;
-  resolve: (value: T | PromiseLike<T>) => void;
-  reject: (reason?: unknown) => void;
-}
-const promiseConstructor = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
-if (typeof promiseConstructor.withResolvers !== 'function') {
-  promiseConstructor.withResolvers = <T>(): Resolvers<T> => {
-    let resolve: Resolvers<T>['resolve'] = () => undefined;
-    let reject: Resolvers<T>['reject'] = () => undefined;
-    const promise = new Promise<T>((onResolve, onReject) => {
-      resolve = onResolve;
-      reject = onReject;
-    });
-    return { promise, resolve, reject };
-  };
-}
-
+// The runner is imported lazily, after the polyfill it needs on Node 20 is in place.
 type Runner = typeof import('aws-local-stepfunctions');
 let runner: Promise<Runner> | undefined;
 const loadRunner = (): Promise<Runner> => {
