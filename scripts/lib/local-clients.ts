@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -25,6 +26,7 @@ export const localAwsEnvironment = (state: LocalState): Record<string, string> =
   ...(state.endpoints.ssm !== undefined && { AWS_ENDPOINT_URL_SSM: state.endpoints.ssm }),
   ...(state.endpoints.sfn !== undefined && { AWS_ENDPOINT_URL_SFN: state.endpoints.sfn }),
   ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
+  ...(state.endpoints.firehose !== undefined && { AWS_ENDPOINT_URL_FIREHOSE: state.endpoints.firehose }),
 });
 
 // HTTP/1.1 on purpose: kinesis-local fails large PutRecords over the SDK's default HTTP/2 handler.
@@ -41,7 +43,7 @@ export class StandInMissingError extends Error {
   }
 }
 
-const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns'): string => {
+const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns' | 'firehose'): string => {
   const endpoint = state.endpoints[service];
   if (endpoint === undefined) throw new StandInMissingError(service);
   return endpoint;
@@ -88,6 +90,15 @@ export const localSnsClient = (state: LocalState): SNSClient =>
   new SNSClient({
     region: state.region,
     endpoint: endpointOf(state, 'sns'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** Firehose of the local stack (scripts/local/aws/firehose.ts): delivers to files and the local warehouse. */
+export const localFirehoseClient = (state: LocalState): FirehoseClient =>
+  new FirehoseClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'firehose'),
     credentials: LOCAL_CREDENTIALS,
     requestHandler: http1(),
   });

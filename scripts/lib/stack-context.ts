@@ -23,6 +23,8 @@ export interface StackResources {
   ssmPrefix: string;
   alertsTopicName: string;
   alertsTopicArn: string;
+  /** The archive's Firehose delivery stream (DirectPut): `ccb-<stage>-archive`. */
+  archiveDeliveryStream: string;
   /** ARN of each breaker state machine, by the basename of its definition file. */
   stateMachineArns: Record<BreakerStateMachine, string>;
 }
@@ -31,8 +33,15 @@ export interface StackResources {
 export interface StackState extends StackResources {
   supervisorPid: number;
   startedAt: string;
-  /** ssm, sfn and sns are one server (scripts/local/aws); absent in states written before it existed. */
-  endpoints: { kinesis: string; dynamodb: string; ssm?: string; sfn?: string; sns?: string };
+  /** ssm, sfn, sns and firehose are one server (scripts/local/aws); absent in states written before it existed. */
+  endpoints: {
+    kinesis: string;
+    dynamodb: string;
+    ssm?: string;
+    sfn?: string;
+    sns?: string;
+    firehose?: string;
+  };
   children: { name: string; pid: number }[];
   /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */
   home?: string;
@@ -73,6 +82,7 @@ export const localResources = (
     ssmPrefix: `/ccb/${stage}/`,
     alertsTopicName,
     alertsTopicArn: `arn:aws:sns:${region}:${accountId}:${alertsTopicName}`,
+    archiveDeliveryStream: `ccb-${stage}-archive`,
     stateMachineArns: Object.fromEntries(
       BREAKER_STATE_MACHINES.map((name) => [name, stateMachineArn(stage, name, { region, accountId })]),
     ) as Record<BreakerStateMachine, string>,

@@ -47,6 +47,7 @@ export const localFunctionEnvironment = (options: {
     STAGE: options.stage,
     SSM_PREFIX: resources.ssmPrefix,
     ALERTS_TOPIC_ARN: resources.alertsTopicArn,
+    ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',

@@ -26,6 +26,18 @@ export const stackPaths = (home: string) => ({
   checkpoints: join(home, 'checkpoints.json'),
   failures: join(home, 'failures'),
   eventSourceStatus: join(home, 'event-source.json'),
+  /** Further consumers of the stream (the archive), each in a folder of its own: see consumerPaths. */
+  consumers: join(home, 'consumers'),
+});
+
+/**
+ * A further consumer's own state, by its function name: its mapping keeps its checkpoints, discarded
+ * batches and counters apart from the aggregate's (which keep their places at the top of the home).
+ */
+export const consumerPaths = (home: string, functionName: string) => ({
+  checkpoints: join(home, 'consumers', functionName, 'checkpoints.json'),
+  failures: join(home, 'consumers', functionName, 'failures'),
+  eventSourceStatus: join(home, 'consumers', functionName, 'event-source.json'),
 });
 
 export type StackPaths = ReturnType<typeof stackPaths>;

@@ -8,6 +8,7 @@ import { type StackState, stackHome } from '../lib/stack-context';
 import { retryIntervalFromEnv, waitScaleFromEnv } from './aws/server';
 import { type ShardBacklog, shardBacklog } from './backlog';
 import { readCheckpoints } from './checkpoints';
+import { runningConsumers } from './consumers';
 import {
   assertJava,
   awsStandInsHealthy,
@@ -21,7 +22,7 @@ import {
 import { readJsonIfExists } from './json-file';
 import type { EventSourceMappingSettings } from './kinesis-event-source';
 import { kinesisShardReader } from './kinesis-shard-reader';
-import { projectRoot, type StackPaths, stackPaths } from './paths';
+import { consumerPaths, projectRoot, type StackPaths, stackPaths } from './paths';
 import { commandLineOf, isAlive, killIfMatches, terminate } from './processes';
 import {
   type EventSourceStatusFile,
@@ -59,6 +60,10 @@ export interface UpOptions {
   checkModule?: string;
   /** Period of the check timer, 0 for off. Default: env CCB_CHECK_INTERVAL_SECONDS x 1000, else 60 s. */
   checkIntervalMs?: number;
+  /** The archive consumer's module, '' for none. Default: env CCB_ARCHIVE_MODULE, else functions/archive.ts. */
+  archiveModule?: string;
+  /** The archive's own mapping settings (it has its own checkpoints under `<home>/consumers/`). */
+  archiveMapping?: Partial<EventSourceMappingSettings>;
 }
 
 export interface UpResult {
@@ -220,6 +225,7 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
       const sfnWaitScale = options.sfnWaitScale ?? waitScaleFromEnv();
       const sfnRetryIntervalMs = options.sfnRetryIntervalMs ?? retryIntervalFromEnv();
       const checkIntervalMs = options.checkIntervalMs ?? checkIntervalFromEnv();
+      const archiveModule = options.archiveModule ?? process.env.CCB_ARCHIVE_MODULE;
       const settings: Partial<SupervisorConfig> = {
         ...(options.stateMachinesDir !== undefined && { stateMachinesDir: options.stateMachinesDir }),
         ...(options.functionsDir !== undefined && { functionsDir: options.functionsDir }),
@@ -227,6 +233,8 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
         ...(sfnRetryIntervalMs !== undefined && { sfnRetryIntervalMs }),
         ...(options.checkModule !== undefined && { checkModule: options.checkModule }),
         ...(checkIntervalMs !== undefined && { checkIntervalMs }),
+        ...(archiveModule !== undefined && { archiveModule }),
+        ...(options.archiveMapping !== undefined && { archiveMapping: options.archiveMapping }),
       };
       const config: SupervisorConfig = {
         home,
@@ -297,6 +305,7 @@ const purge = async (paths: StackPaths): Promise<void> => {
     paths.logs,
     paths.eventSourceStatus,
     paths.aws,
+    paths.consumers,
   ];
   await Promise.all(entries.map((entry) => rm(entry, { recursive: true, force: true })));
 };
@@ -315,6 +324,9 @@ export const stopStack = async (options: DownOptions = {}): Promise<DownResult> 
   }
   if (await killLeftovers(paths)) wasRunning ||= state !== undefined;
   await rm(paths.eventSourceStatus, { force: true });
+  for (const consumer of await readdir(paths.consumers).catch(() => [])) {
+    await rm(consumerPaths(paths.home, consumer).eventSourceStatus, { force: true });
+  }
   if (options.purge) await purge(paths);
   return { wasRunning, graceful, purged: options.purge ?? false };
 };
@@ -337,6 +349,8 @@ export interface StackStatus {
   eventSource: EventSourceStatusFile | null;
   /** Discarded batches in the on-failure destination folder. */
   failureRecords: number;
+  /** The further consumers of the stream this supervisor runs (the archive), with their discarded batches. */
+  consumers: (EventSourceStatusFile & { failureRecords: number })[];
 }
 
 const countFiles = async (directory: string): Promise<number> => {
@@ -365,6 +379,7 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
       tables: {},
       eventSource: null,
       failureRecords,
+      consumers: [],
     };
   }
   const probes: Record<string, { endpoint: string; healthy: (endpoint: string) => Promise<boolean> }> = {
@@ -401,6 +416,10 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
     }
   }
   const eventSource = (await readJsonIfExists<EventSourceStatusFile>(paths.eventSourceStatus)) ?? null;
+  const consumers = (await runningConsumers(home, state.supervisorPid)).map(async (consumer) => ({
+    ...consumer,
+    failureRecords: await countFiles(consumerPaths(home, consumer.functionName).failures),
+  }));
   return {
     home,
     running: true,
@@ -412,5 +431,6 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
     tables: state.tables ?? { spendTable: state.spendTable, quarantineTable: state.quarantineTable },
     eventSource,
     failureRecords,
+    consumers: await Promise.all(consumers),
   };
 };

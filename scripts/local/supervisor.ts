@@ -30,7 +30,7 @@ import {
 } from './kinesis-event-source';
 import { kinesisShardReader } from './kinesis-shard-reader';
 import { lambdaContext } from './lambda-context';
-import { projectRoot, stackPaths } from './paths';
+import { consumerPaths, projectRoot, stackPaths } from './paths';
 import { terminate } from './processes';
 import {
   ensureStream,
@@ -51,6 +51,8 @@ export { LOCAL_ACCOUNT_ID };
 /** The check function the supervisor's timer invokes, as EventBridge's `rate(1 minute)` does on AWS. */
 export const DEFAULT_CHECK_MODULE = 'functions/check.ts';
 export const DEFAULT_CHECK_INTERVAL_MS = 60_000;
+/** The archive: a second consumer of the stream with a mapping of its own, as on AWS. */
+export const DEFAULT_ARCHIVE_MODULE = 'functions/archive.ts';
 
 export interface SupervisorConfig {
   home: string;
@@ -73,7 +75,74 @@ export interface SupervisorConfig {
   checkModule?: string;
   /** Period of the check timer; 0 turns it off. Default 60 s. */
   checkIntervalMs?: number;
+  /**
+   * The archive consumer's module, relative to the repository root unless absolute; default
+   * functions/archive.ts, '' for none (it is also off while the module is missing).
+   */
+  archiveModule?: string;
+  /** The archive mapping; by default the aggregate's batch size and window, retried until it succeeds. */
+  archiveMapping?: Partial<EventSourceMappingSettings>;
 }
+
+/** One Lambda event source mapping on the stream: the function it invokes and where its state lives. */
+interface Consumer {
+  functionName: string;
+  handlerModule: string;
+  mapping: Partial<EventSourceMappingSettings>;
+  paths: { checkpoints: string; failures: string; eventSourceStatus: string };
+  memoryLimitInMB: number;
+}
+
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * The mappings the supervisor runs: the aggregate's, and the archive's unless it is turned off or its
+ * module is missing. The archive retries a failed batch until it succeeds (on AWS: until the records
+ * are 6 hours old), so an outage of the archive only delays it, and never touches the aggregate.
+ */
+const consumersOf = (config: SupervisorConfig): Consumer[] => {
+  const paths = stackPaths(config.home);
+  const consumers: Consumer[] = [
+    {
+      functionName: `ccb-${config.stage}-aggregate`,
+      handlerModule: config.handlerModule,
+      mapping: config.mapping,
+      paths: {
+        checkpoints: paths.checkpoints,
+        failures: paths.failures,
+        eventSourceStatus: paths.eventSourceStatus,
+      },
+      memoryLimitInMB: 1024,
+    },
+  ];
+  const archiveModule = config.archiveModule ?? DEFAULT_ARCHIVE_MODULE;
+  if (archiveModule === '') {
+    log('info', 'the archive consumer is off');
+  } else if (!existsSync(resolveHandlerModule(archiveModule))) {
+    log('info', `the archive consumer is off: ${archiveModule} does not exist`);
+  } else {
+    const functionName = `ccb-${config.stage}-archive`;
+    consumers.push({
+      functionName,
+      handlerModule: archiveModule,
+      mapping: {
+        ...definedOnly({
+          BatchSize: config.mapping.BatchSize,
+          MaximumBatchingWindowInSeconds: config.mapping.MaximumBatchingWindowInSeconds,
+        }),
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: -1,
+        BisectBatchOnFunctionError: true,
+        ReportBatchItemFailures: true,
+        ...config.archiveMapping,
+      },
+      paths: consumerPaths(config.home, functionName),
+      memoryLimitInMB: 256,
+    });
+  }
+  return consumers;
+};
 
 /** `<home>/processes.json`: every pid the supervisor started, written before they are healthy. */
 export interface ProcessesFile {
@@ -194,20 +263,25 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
   const paths = stackPaths(config.home);
   const resources = localResources(config.stage);
   const children: RunningEmulator[] = [];
-  let eventSource: KinesisEventSource | undefined;
+  const consumers = consumersOf(config);
+  const running: { consumer: Consumer; eventSource: KinesisEventSource }[] = [];
   let kinesisClient: KinesisClient | undefined;
-  let statusFile: Omit<EventSourceStatusFile, 'updatedAt' | 'stats'> | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let checkTimer: NodeJS.Timeout | undefined;
   let shuttingDown = false;
 
   const writeStatus = async () => {
-    if (eventSource === undefined || statusFile === undefined) return;
-    await writeJsonAtomic(paths.eventSourceStatus, {
-      ...statusFile,
-      updatedAt: new Date().toISOString(),
-      stats: eventSource.stats(),
-    } satisfies EventSourceStatusFile);
+    await Promise.all(
+      running.map(({ consumer, eventSource }) =>
+        writeJsonAtomic(consumer.paths.eventSourceStatus, {
+          supervisorPid: process.pid,
+          functionName: consumer.functionName,
+          mapping: eventSource.mapping,
+          updatedAt: new Date().toISOString(),
+          stats: eventSource.stats(),
+        } satisfies EventSourceStatusFile),
+      ),
+    );
   };
 
   const recordProcesses = () =>
@@ -223,8 +297,11 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     clearInterval(statusTimer);
     clearInterval(checkTimer);
     try {
-      if (eventSource !== undefined) {
-        await withTimeout(eventSource.stop(), 15_000);
+      if (running.length > 0) {
+        await withTimeout(
+          Promise.all(running.map(({ eventSource }) => eventSource.stop())).then(() => {}),
+          15_000,
+        );
         await writeStatus();
       }
       // kinesis-local waits for open keep-alive connections before it exits on SIGTERM.
@@ -318,12 +395,18 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       ssm: standIns.endpoint,
       sfn: standIns.endpoint,
       sns: standIns.endpoint,
+      firehose: standIns.endpoint,
     };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
-    if (stream.created && (await readJsonIfExists(paths.checkpoints)) !== undefined) {
-      log('warn', 'the stream was created anew; discarding the checkpoints of the old one');
-      await rm(paths.checkpoints, { force: true });
+    if (stream.created) {
+      for (const consumer of consumers) {
+        if ((await readJsonIfExists(consumer.paths.checkpoints)) === undefined) continue;
+        log('warn', 'the stream was created anew; discarding the checkpoints of the old one', {
+          functionName: consumer.functionName,
+        });
+        await rm(consumer.paths.checkpoints, { force: true });
+      }
     }
     if (stream.shardCount !== config.shards) {
       log('warn', 'the existing stream keeps its shard count', {
@@ -332,74 +415,79 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       });
     }
     const reader = kinesisShardReader(kinesisClient, resources.streamName);
-    const checkpoints = await readCheckpoints(paths.checkpoints);
-    const corrections = await reconcileCheckpoints(reader, checkpoints);
-    if (corrections.length > 0) {
+    for (const consumer of consumers) {
+      const checkpoints = await readCheckpoints(consumer.paths.checkpoints);
+      const corrections = await reconcileCheckpoints(reader, checkpoints);
+      if (corrections.length === 0) continue;
       log(
         'warn',
         'kinesis-local lost records it had not persisted before a crash; moving their checkpoints back',
-        {
-          corrections,
-        },
+        { functionName: consumer.functionName, corrections },
       );
       for (const { shardId, to } of corrections) {
         if (to === undefined) checkpoints.delete(shardId);
         else checkpoints.set(shardId, to);
       }
-      await writeCheckpoints(paths.checkpoints, checkpoints);
+      await writeCheckpoints(consumer.paths.checkpoints, checkpoints);
     }
     await ensureTables(localDynamoDbAdminClient({ region: resources.region, endpoints }), tables);
     const sns = localSnsClient({ region: resources.region, endpoints });
     await ensureTopic(sns, resources.alertsTopicName).finally(() => sns.destroy());
 
-    const functionName = `ccb-${config.stage}-aggregate`;
-    // The handler builds its clients when its module loads, so its environment must be complete first.
+    // The handlers build their clients when their modules load, so the environment must be complete first.
     Object.assign(process.env, localAwsEnvironment({ region: resources.region, endpoints }), {
       ...functionEnvironment,
       STREAM_NAME: resources.streamName,
       POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
-      AWS_LAMBDA_FUNCTION_NAME: functionName,
+      AWS_LAMBDA_FUNCTION_NAME: consumers[0]?.functionName ?? '',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     });
     timings.provisioned = elapsed();
-    const handler = await loadHandler<KinesisStreamEvent>(config.handlerModule);
+    const handlers = await Promise.all(
+      consumers.map((consumer) => loadHandler<KinesisStreamEvent>(consumer.handlerModule)),
+    );
     timings.handlerLoaded = elapsed();
     checkTimer = await startCheckTimer(config, resources.region);
 
-    eventSource = createKinesisEventSource(
-      {
-        reader,
-        checkpoints: fileCheckpointStore(paths.checkpoints),
-        failures: fileFailureDestination(paths.failures),
-        invoke: (event, invocation) =>
-          handler(
-            event,
-            lambdaContext({
-              functionName,
-              region: resources.region,
-              accountId: LOCAL_ACCOUNT_ID,
-              requestId: invocation.requestId,
-              timeoutMs: FUNCTION_TIMEOUT_MS,
-              memoryLimitInMB: 1024,
-            }),
-          ),
-        log: {
-          warn: (message, detail) => log('warn', message, detail),
-          error: (message, detail) => log('error', message, detail),
+    consumers.forEach((consumer, index) => {
+      const handler = handlers[index];
+      if (handler === undefined) return;
+      const { functionName } = consumer;
+      const eventSource = createKinesisEventSource(
+        {
+          reader,
+          checkpoints: fileCheckpointStore(consumer.paths.checkpoints),
+          failures: fileFailureDestination(consumer.paths.failures),
+          invoke: (event, invocation) =>
+            handler(
+              event,
+              lambdaContext({
+                functionName,
+                region: resources.region,
+                accountId: LOCAL_ACCOUNT_ID,
+                requestId: invocation.requestId,
+                timeoutMs: FUNCTION_TIMEOUT_MS,
+                memoryLimitInMB: consumer.memoryLimitInMB,
+              }),
+            ),
+          log: {
+            warn: (message, detail) => log('warn', message, { functionName, ...detail }),
+            error: (message, detail) => log('error', message, { functionName, ...detail }),
+          },
         },
-      },
-      {
-        streamArn: stream.arn,
-        region: resources.region,
-        functionArn: `arn:aws:lambda:${resources.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-        invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${functionName}-role`,
-        mapping: config.mapping,
-        ...(config.idlePollMs !== undefined && { idlePollMs: config.idlePollMs }),
-      },
-    );
-    await eventSource.start();
-    statusFile = { supervisorPid: process.pid, functionName, mapping: eventSource.mapping };
+        {
+          streamArn: stream.arn,
+          region: resources.region,
+          functionArn: `arn:aws:lambda:${resources.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+          invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${functionName}-role`,
+          mapping: consumer.mapping,
+          ...(config.idlePollMs !== undefined && { idlePollMs: config.idlePollMs }),
+        },
+      );
+      running.push({ consumer, eventSource });
+    });
+    await Promise.all(running.map(({ eventSource }) => eventSource.start()));
     await writeStatus();
     statusTimer = setInterval(() => {
       writeStatus().catch((error: unknown) =>

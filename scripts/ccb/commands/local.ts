@@ -83,6 +83,18 @@ const renderStatus = (status: StackStatus): string => {
         `(${status.failureRecords} files); updated ${ago(source.updatedAt)}`,
     );
   }
+  for (const consumer of status.consumers) {
+    const { stats } = consumer;
+    const behind = Object.values(stats.shards).reduce(
+      (most, shard) => Math.max(most, shard.millisBehindLatest),
+      0,
+    );
+    lines.push(
+      `event source -> ${consumer.functionName}: ${stats.invocations} invocations, ${stats.recordsCheckpointed} checkpointed, ` +
+        `${stats.retries} retries, ${stats.partialBatchFailures} partial failures, ${behind} ms behind, ` +
+        `${consumer.failureRecords} failure files; updated ${ago(consumer.updatedAt)}`,
+    );
+  }
   if (status.stream !== null && status.stream.shards.length > 0) {
     lines.push(
       '',

@@ -22,8 +22,8 @@ export class AwsServiceError extends Error {
   }
 }
 
-/** Large enough for any request the three services accept (SNS messages and SFN inputs: 256 KiB). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Large enough for any request the services accept: Firehose's 4 MiB of records, base64 in JSON. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];

@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_ACCOUNT_ID } from '../../lib/stack-context';
+import { LOCAL_ACCOUNT_ID, localResources } from '../../lib/stack-context';
 import { projectRoot } from '../paths';
+import { createFirehoseService } from './firehose';
 import {
   AwsServiceError,
   escapeXml,
@@ -17,6 +18,7 @@ import {
 import { createSfnService, type Logger } from './sfn';
 import { createSnsService } from './sns';
 import { createSsmService } from './ssm';
+import { closeWarehouseDb, loadArchivedEvents, warehouseDb } from './warehouse-db';
 
 /** What the supervisor hands to the stand-ins process, as JSON in this environment variable. */
 export const AWS_STAND_INS_CONFIG_ENV = 'CCB_AWS_STAND_INS_CONFIG';
@@ -48,6 +50,8 @@ export const awsStandInPaths = (home: string) => ({
   sfn: join(home, 'aws', 'sfn'),
   snsTopics: join(home, 'aws', 'sns', 'topics.json'),
   snsMessages: join(home, 'aws', 'sns', 'messages.jsonl'),
+  /** Delivered objects under `<stream>/<YYYY>/<MM>/<DD>/<HH>/`, and fault.json (scripts/local/aws/firehose.ts). */
+  firehose: join(home, 'aws', 'firehose'),
 });
 
 const JSON_1_0 = 'application/x-amz-json-1.0';
@@ -86,8 +90,9 @@ export interface AwsStandIns {
 
 /**
  * One HTTP server speaking the wire protocols the AWS SDK v3 uses for SSM (awsJson1_1), Step Functions
- * (awsJson1_0) and SNS (query), so the breaker's adapters run unchanged with AWS_ENDPOINT_URL_<SERVICE>
- * pointing here. Requests are told apart by X-Amz-Target (JSON) or a form body's Action (query).
+ * (awsJson1_0), SNS (query) and Firehose (awsJson1_1), so the adapters run unchanged with
+ * AWS_ENDPOINT_URL_<SERVICE> pointing here. Requests are told apart by X-Amz-Target (JSON) or a form body's
+ * Action (query). It owns the local warehouse (PGlite) the Firehose stand-in loads.
  */
 export const serveAwsStandIns = async (
   config: AwsStandInsConfig,
@@ -101,6 +106,14 @@ export const serveAwsStandIns = async (
     files: { topics: paths.snsTopics, messages: paths.snsMessages },
     region,
     accountId,
+  });
+  const firehose = createFirehoseService({
+    root: paths.firehose,
+    region,
+    accountId,
+    deliveryStreams: [localResources(config.stage).archiveDeliveryStream],
+    load: async (rows) => loadArchivedEvents(await warehouseDb(config.home), rows),
+    log,
   });
   const retryIntervalMs = config.retryIntervalMs ?? retryIntervalFromEnv();
   const sfn = await createSfnService({
@@ -120,8 +133,15 @@ export const serveAwsStandIns = async (
     const dot = target.indexOf('.');
     const prefix = target.slice(0, dot);
     const operation = target.slice(dot + 1);
-    const service = prefix === 'AmazonSSM' ? ssm : prefix === 'AWSStepFunctions' ? sfn : undefined;
-    const contentType = prefix === 'AmazonSSM' ? JSON_1_1 : JSON_1_0;
+    const service =
+      prefix === 'AmazonSSM'
+        ? ssm
+        : prefix === 'AWSStepFunctions'
+          ? sfn
+          : prefix === 'Firehose_20150804'
+            ? firehose
+            : undefined;
+    const contentType = prefix === 'AWSStepFunctions' ? JSON_1_0 : JSON_1_1;
     try {
       if (service === undefined)
         throw new AwsServiceError('UnknownOperationException', `unknown service ${prefix}`);
@@ -211,6 +231,10 @@ export const serveAwsStandIns = async (
   for (const error of inventory.errors) log('warn', 'a state machine cannot run locally', { error });
   log('info', 'listening', { port, stateMachines: inventory.machines });
   void sfn.warm();
+  // A fresh PGlite database takes seconds to create: open it now, not on the first delivery.
+  warehouseDb(config.home).catch((error: unknown) =>
+    log('error', 'the local warehouse could not be opened', { error: String(error) }),
+  );
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -220,7 +244,7 @@ export const serveAwsStandIns = async (
         server.close(() => done());
         server.closeAllConnections();
       });
-      await Promise.all([sfn.close(), ssm.flush(), sns.flush()]);
+      await Promise.all([sfn.close(), ssm.flush(), sns.flush(), closeWarehouseDb(config.home)]);
     },
   };
 };

@@ -91,9 +91,17 @@ const COLUMNS: Record<keyof ArchivedEvent, true> = {
 const COLUMN_NAMES = Object.keys(COLUMNS) as (keyof ArchivedEvent)[];
 const COPY_SQL = `COPY cost_events (${COLUMN_NAMES.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
 
+const quoted = (text: string): string => `"${text.replaceAll('"', '""')}"`;
+
 // CSV as PostgreSQL reads it: an unquoted empty field is NULL, a quoted one is a string (even empty).
-const csvField = (value: string | number | boolean | null): string =>
-  value === null ? '' : typeof value === 'string' ? `"${value.replaceAll('"', '""')}"` : String(value);
+// Rows come from JSON a stand-in received, so a missing field is NULL (a NOT NULL column then fails the
+// load) and a nested value is written as its JSON text.
+const csvField = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return quoted(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return quoted(JSON.stringify(value));
+};
 
 /** The rows as the CSV that {@link loadArchivedEvents} copies in. */
 export const toCopyCsv = (rows: readonly ArchivedEvent[]): string => {
