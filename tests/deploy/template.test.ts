@@ -47,6 +47,15 @@ const onlyResourceOfType = (template: CfnTemplate, type: string): [string, Recor
   return [logicalId, resource.Properties ?? {}];
 };
 
+/** The aggregate's event source mapping (the archive has one of its own on the same stream). */
+const aggregateMapping = (template: CfnTemplate): Record<string, unknown> => {
+  const found = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, mapping]) => key(mapping.Properties?.FunctionName) === key(arnOf('AggregateLambdaFunction')),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]?.[1].Properties ?? {};
+};
+
 /**
  * IAM statements only (inline role policies and policy resources): KMS key policies grant `kms:*` to
  * the account root by design and are checked in breaker-template.test.ts.
@@ -122,7 +131,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
 
   describe('when reading the aggregate event source mapping', () => {
     it('then it reads the cost events stream from TRIM_HORIZON in batches of up to 1000 within 5 s', () => {
-      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+      const mapping = aggregateMapping(template);
 
       expect(mapping).toMatchObject({
         EventSourceArn: arnOf('CostEventsStream'),
@@ -135,13 +144,13 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     });
 
     it('then one invocation per shard runs at a time, as the per-shard watermarks require', () => {
-      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+      const mapping = aggregateMapping(template);
 
       expect(mapping.ParallelizationFactor).toBe(1);
     });
 
     it('then failures are reported per record, bisected, retried 10 times for up to a day, then sent to the queue', () => {
-      const [, mapping] = onlyResourceOfType(template, 'AWS::Lambda::EventSourceMapping');
+      const mapping = aggregateMapping(template);
 
       expect(mapping.FunctionResponseTypes).toContain('ReportBatchItemFailures');
       expect(mapping).toMatchObject({
@@ -270,7 +279,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       }
     });
 
-    it('then every role in the template is the role of a function, state machine or schedule, so none is unused', () => {
+    it('then every role in the template is the role of a function, state machine, schedule or delivery stream, so none is unused', () => {
       const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([logicalId]) => logicalId);
       const roleOf = (arn: unknown): string =>
         (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
@@ -283,6 +292,12 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         ),
         ...resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) =>
           roleOf((schedule.Properties?.Target as { RoleArn?: unknown } | undefined)?.RoleArn),
+        ),
+        ...resourcesOfType(template, 'AWS::KinesisFirehose::DeliveryStream').map(([, stream]) =>
+          roleOf(
+            (stream.Properties?.RedshiftDestinationConfiguration as { RoleARN?: unknown } | undefined)
+              ?.RoleARN,
+          ),
         ),
       ];
 

@@ -1,0 +1,407 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { anArchivedEvent } from '../helpers/archived-events';
+import {
+  arnOf,
+  asArray,
+  grants,
+  key,
+  propertiesOf,
+  refOf,
+  resourceOf,
+  resourcesOfType,
+  roleOfFunction,
+  roleStatements,
+  type Statement,
+} from './cfn';
+import {
+  type CfnTemplate,
+  type PackagedService,
+  packagedService,
+  REPO_ROOT,
+  STAGE,
+} from './packaged-service';
+import { readZip } from './zip';
+
+/** DESIGN section 11: bundled Lambda size per function, minified. */
+const MAX_BUNDLE_BYTES = 500_000;
+const LEDGER_DENIED = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+  'dynamodb:UpdateTimeToLive',
+];
+
+/** The columns of cost_events, in the order of warehouse/sql/ddl/cost_events.sql. */
+const ddlColumns = async (): Promise<string[]> => {
+  const ddl = await readFile(join(REPO_ROOT, 'warehouse/sql/ddl/cost_events.sql'), 'utf8');
+  const body = /CREATE TABLE IF NOT EXISTS cost_events \(([\s\S]*?)\n\);/.exec(ddl)?.[1] ?? '';
+  return body
+    .split('\n')
+    .map((line) => /^\s+([a-z0-9_]+)\s/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+};
+
+const INVOKE_EMPTY_BATCH = `
+const { handler } = await import(process.argv[2]);
+const context = {
+  functionName: 'ccb-test', awsRequestId: 'request-1', memoryLimitInMB: '256',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ccb-test',
+  getRemainingTimeInMillis: () => 60000,
+};
+const response = await handler({ Records: [] }, context);
+process.stdout.write('RESPONSE ' + JSON.stringify(response) + '\\n');
+`;
+
+describe(`given the service packaged offline for stage ${STAGE}, the archive path`, () => {
+  let service: PackagedService;
+  let template: CfnTemplate;
+
+  const mappingOf = (functionId: string): Record<string, unknown> => {
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, mapping]) => key(mapping.Properties?.FunctionName) === key(arnOf(functionId)),
+    );
+    expect(mappings).toHaveLength(1);
+    return mappings[0]?.[1].Properties ?? {};
+  };
+
+  const deliveryStream = () => propertiesOf(template, 'ArchiveDeliveryStream');
+  const redshiftDestination = () =>
+    deliveryStream().RedshiftDestinationConfiguration as Record<string, unknown> & {
+      S3Configuration: Record<string, unknown>;
+      CopyCommand: Record<string, string>;
+    };
+
+  beforeAll(async () => {
+    service = await packagedService();
+    template = service.template;
+  }, 300_000);
+
+  afterAll(async () => {
+    await service?.dispose();
+  });
+
+  describe('when reading the archive function and its event source mapping', () => {
+    it('then it is a function of its own on nodejs22.x arm64, traced, told the delivery stream', () => {
+      expect(propertiesOf(template, 'ArchiveLambdaFunction')).toMatchObject({
+        FunctionName: `ccb-${STAGE}-archive`,
+        Handler: 'functions/archive.handler',
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: {
+            ARCHIVE_DELIVERY_STREAM_NAME: refOf('ArchiveDeliveryStream'),
+            POWERTOOLS_SERVICE_NAME: 'ccb-archive',
+            POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
+          },
+        },
+      });
+    });
+
+    it('then a second mapping of its own reads the cost events stream, beside the aggregate’s', () => {
+      const archive = mappingOf('ArchiveLambdaFunction');
+      const aggregate = mappingOf('AggregateLambdaFunction');
+
+      expect(archive).toMatchObject({
+        EventSourceArn: arnOf('CostEventsStream'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 30,
+        Enabled: true,
+      });
+      expect(aggregate.EventSourceArn).toEqual(archive.EventSourceArn);
+    });
+
+    it('then failures are reported per record, bisected, retried until the records are 6 hours old, then queued', () => {
+      const archive = mappingOf('ArchiveLambdaFunction');
+
+      expect(archive.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(archive).toMatchObject({
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: 21_600,
+        DestinationConfig: { OnFailure: { Destination: arnOf('FailedBatchesQueue') } },
+      });
+    });
+
+    it('then its role may put record batches to the archive stream only, and touches no table', () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'ArchiveLambdaFunction'));
+
+      expect(grants(statements, ['logs', 'xray'])).toEqual({
+        [key(arnOf('CostEventsStream'))]: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+          'kinesis:ListStreams',
+        ],
+        [key(arnOf('ArchiveDeliveryStream'))]: ['firehose:PutRecordBatch'],
+        [key(arnOf('FailedBatchesQueue'))]: ['sqs:SendMessage'],
+      });
+      const logs = Object.keys(
+        grants(statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')))),
+      );
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toContain(`log-group:/aws/lambda/ccb-${STAGE}-archive:`);
+      const denied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => asArray(s.Action));
+      expect(denied).toEqual(expect.arrayContaining(LEDGER_DENIED));
+    });
+
+    it(`then its minified bundle is at most ${MAX_BUNDLE_BYTES / 1000} KB, and it loads and answers an empty batch in a Lambda-like environment`, async () => {
+      const properties = propertiesOf(template, 'ArchiveLambdaFunction');
+      const zip = join(service.dir, basename((properties.Code as { S3Key: string }).S3Key));
+      const entries = readZip(await readFile(zip));
+      const bundle = entries.reduce((sum, entry) => sum + entry.data.length, 0);
+      expect(bundle).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+
+      const root = await mkdtemp(join(tmpdir(), 'ccb-archive-bundle-'));
+      try {
+        for (const entry of entries) {
+          await mkdir(join(root, dirname(entry.name)), { recursive: true });
+          await writeFile(join(root, entry.name), entry.data);
+        }
+        const runner = join(root, 'invoke-empty-batch.mjs');
+        await writeFile(runner, INVOKE_EMPTY_BATCH);
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['--no-warnings', runner, pathToFileURL(join(root, 'functions/archive.mjs')).href],
+          {
+            env: {
+              PATH: process.env.PATH,
+              ARCHIVE_DELIVERY_STREAM_NAME: `ccb-${STAGE}-archive`,
+              POWERTOOLS_SERVICE_NAME: 'ccb-archive',
+              AWS_REGION: 'us-east-1',
+              AWS_ACCESS_KEY_ID: 'test',
+              AWS_SECRET_ACCESS_KEY: 'test',
+              AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+              AWS_LAMBDA_FUNCTION_NAME: `ccb-${STAGE}-archive`,
+              AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+              _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+              AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+              AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+            },
+            timeout: 60_000,
+          },
+        );
+        const response = stdout.split('\n').find((line) => line.startsWith('RESPONSE '));
+        expect(JSON.parse(response?.slice('RESPONSE '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    }, 120_000);
+  });
+
+  describe('when reading the delivery stream', () => {
+    it('then it takes direct puts, encrypted at rest, and loads Redshift', () => {
+      expect(deliveryStream()).toMatchObject({
+        DeliveryStreamName: `ccb-${STAGE}-archive`,
+        DeliveryStreamType: 'DirectPut',
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      });
+      expect(redshiftDestination()).toMatchObject({
+        RoleARN: arnOf('ArchiveDeliveryRole'),
+        S3BackupMode: 'Disabled',
+        RetryOptions: { DurationInSeconds: 7200 },
+        CloudWatchLoggingOptions: { Enabled: true, LogGroupName: refOf('ArchiveDeliveryLogGroup') },
+      });
+    });
+
+    it('then it COPYs JSON lines into cost_events with the columns of the DDL, which are the archived event’s fields', async () => {
+      const columns = await ddlColumns();
+
+      expect(redshiftDestination().CopyCommand).toEqual({
+        DataTableName: 'cost_events',
+        DataTableColumns: columns.join(','),
+        CopyOptions: "FORMAT AS JSON 'auto' GZIP TIMEFORMAT 'auto'",
+      });
+      expect(columns).toEqual(Object.keys(anArchivedEvent()));
+    });
+
+    it('then it reaches the warehouse workgroup with the password Redshift manages in Secrets Manager', () => {
+      const destination = redshiftDestination();
+
+      expect(destination.ClusterJDBCURL).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'jdbc:redshift://',
+            { 'Fn::GetAtt': ['WarehouseWorkgroup', 'Workgroup.Endpoint.Address'] },
+            ':5439/ccb',
+          ],
+        ],
+      });
+      expect(destination.SecretsManagerConfiguration).toEqual({
+        Enabled: true,
+        SecretARN: { 'Fn::GetAtt': ['WarehouseNamespace', 'Namespace.AdminPasswordSecretArn'] },
+        RoleARN: arnOf('ArchiveDeliveryRole'),
+      });
+      expect(destination.Username).toBeUndefined();
+      expect(destination.Password).toBeUndefined();
+    });
+
+    it('then it writes GZIP objects to the archive bucket under an hourly prefix, with errors apart, buffered', () => {
+      expect(redshiftDestination().S3Configuration).toMatchObject({
+        BucketARN: arnOf('ArchiveBucket'),
+        RoleARN: arnOf('ArchiveDeliveryRole'),
+        CompressionFormat: 'GZIP',
+        Prefix: 'events/!{timestamp:yyyy/MM/dd/HH}/',
+        ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/',
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
+        CloudWatchLoggingOptions: {
+          Enabled: true,
+          LogGroupName: refOf('ArchiveDeliveryLogGroup'),
+          LogStreamName: refOf('ArchiveS3DeliveryLogStream'),
+        },
+      });
+    });
+
+    it('then its log group keeps the stage’s retention', () => {
+      expect(propertiesOf(template, 'ArchiveDeliveryLogGroup')).toEqual({
+        LogGroupName: `/aws/kinesisfirehose/ccb-${STAGE}-archive`,
+        RetentionInDays: 30,
+      });
+    });
+  });
+
+  describe('when reading the archive bucket', () => {
+    it('then it is encrypted, private, owner-enforced and retained with the stack gone', () => {
+      const bucket = resourceOf(template, 'ArchiveBucket');
+
+      expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+    });
+
+    it('then objects move to infrequent access at 30 days and Glacier at 90 (seed 004), and never expire', () => {
+      const rules = (
+        propertiesOf(template, 'ArchiveBucket').LifecycleConfiguration as {
+          Rules: { Status: string; Transitions?: unknown[]; ExpirationInDays?: number }[];
+        }
+      ).Rules;
+
+      expect(rules).toHaveLength(1);
+      expect(rules[0]?.Status).toBe('Enabled');
+      expect(rules[0]?.Transitions).toEqual([
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+        { StorageClass: 'GLACIER', TransitionInDays: 90 },
+        { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 365 },
+      ]);
+      expect(rules[0]?.ExpirationInDays).toBeUndefined();
+    });
+
+    it('then its policy refuses any request not made over TLS', () => {
+      const statements = (
+        propertiesOf(template, 'ArchiveBucketPolicy').PolicyDocument as { Statement: Statement[] }
+      ).Statement;
+
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]);
+      expect(propertiesOf(template, 'ArchiveBucketPolicy').Bucket).toEqual(refOf('ArchiveBucket'));
+    });
+  });
+
+  describe("when reading the delivery stream's role", () => {
+    it('then only Firehose of this account may assume it', () => {
+      const trust = propertiesOf(template, 'ArchiveDeliveryRole').AssumeRolePolicyDocument as {
+        Statement: Statement[];
+      };
+
+      expect(trust.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'firehose.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': refOf('AWS::AccountId') } },
+        },
+      ]);
+    });
+
+    it('then it may write and read back its objects, log its deliveries and read the warehouse password, nothing else', () => {
+      const statements = roleStatements(template, 'ArchiveDeliveryRole');
+
+      expect(grants(statements)).toEqual({
+        [key(arnOf('ArchiveBucket'))]: [
+          's3:GetBucketLocation',
+          's3:ListBucket',
+          's3:ListBucketMultipartUploads',
+        ],
+        [key({ 'Fn::Sub': `\${ArchiveBucket.Arn}/*` })]: [
+          's3:AbortMultipartUpload',
+          's3:GetObject',
+          's3:PutObject',
+        ],
+        [key({
+          'Fn::Sub':
+            `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:` +
+            `\${ArchiveDeliveryLogGroup}:log-stream:*`,
+        })]: ['logs:PutLogEvents'],
+        [key({ 'Fn::GetAtt': ['WarehouseNamespace', 'Namespace.AdminPasswordSecretArn'] })]: [
+          'secretsmanager:GetSecretValue',
+        ],
+      });
+      const denied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => asArray(s.Action));
+      expect(denied).toEqual(LEDGER_DENIED);
+    });
+  });
+
+  describe('when reading the warehouse', () => {
+    it('then a Redshift Serverless namespace holds database ccb, its admin password managed by Redshift, and is retained', () => {
+      const namespace = resourceOf(template, 'WarehouseNamespace');
+
+      expect(namespace).toMatchObject({ DeletionPolicy: 'Retain' });
+      expect(namespace.Properties).toMatchObject({
+        NamespaceName: `ccb-${STAGE}`,
+        DbName: 'ccb',
+        ManageAdminPassword: true,
+      });
+      expect(namespace.Properties?.AdminUserPassword).toBeUndefined();
+    });
+
+    it('then its workgroup is the one the reports name, capped, TLS only, reachable on 5439 from Firehose’s range alone', () => {
+      expect(propertiesOf(template, 'WarehouseWorkgroup')).toMatchObject({
+        WorkgroupName: `ccb-${STAGE}`,
+        NamespaceName: refOf('WarehouseNamespace'),
+        BaseCapacity: 8,
+        MaxCapacity: 32,
+        SecurityGroupIds: [{ 'Fn::GetAtt': ['WarehouseSecurityGroup', 'GroupId'] }],
+        ConfigParameters: [{ ParameterKey: 'require_ssl', ParameterValue: 'true' }],
+      });
+      const ingress = propertiesOf(template, 'WarehouseSecurityGroup').SecurityGroupIngress as unknown[];
+      expect(ingress).toEqual([
+        expect.objectContaining({
+          IpProtocol: 'tcp',
+          FromPort: 5439,
+          ToPort: 5439,
+          CidrIp: '52.70.63.192/27',
+        }),
+      ]);
+    });
+  });
+});
