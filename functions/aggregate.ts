@@ -13,6 +13,7 @@ import { documentClient } from './shared/aws-clients';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
 import { logger, metrics, tracer } from './shared/powertools';
+import { publishSpendByDimension } from './shared/spend-metrics';
 
 const spendTable = requireEnv('SPEND_TABLE_NAME');
 // Created once per container: the claims cache it holds is what saves a write per session per batch.
@@ -69,6 +70,10 @@ const publishMetrics = (result: IngestResult): void => {
   metrics.addMetric('SessionsPersisted', MetricUnit.Count, sessions);
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
+  publishSpendByDimension(
+    metrics,
+    result.countedEvents.map((counted) => counted.event),
+  );
 };
 
 /**

@@ -8,7 +8,9 @@ import { registerLocal } from './commands/local';
 import { registerOverride } from './commands/override';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
+import { registerReport } from './commands/report';
 import { registerSpend } from './commands/spend';
+import { registerStatus } from './commands/status';
 
 const program = new Command('ccb')
   .description('Cost Circuit Breaker: real-time spend guard for LLM applications')
@@ -19,11 +21,13 @@ for (const register of [
   registerProduce,
   registerDrain,
   registerSpend,
+  registerReport,
   registerQuarantine,
   registerFlags,
   registerAudit,
   registerAlerts,
   registerOverride,
+  registerStatus,
   registerDemo,
 ]) {
   register(program);

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -27,6 +28,8 @@ export const localAwsEnvironment = (state: LocalState): Record<string, string> =
   ...(state.endpoints.sfn !== undefined && { AWS_ENDPOINT_URL_SFN: state.endpoints.sfn }),
   ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
   ...(state.endpoints.firehose !== undefined && { AWS_ENDPOINT_URL_FIREHOSE: state.endpoints.firehose }),
+  // The Redshift Data API stand-in is part of the same server as the SSM one.
+  ...(state.endpoints.ssm !== undefined && { AWS_ENDPOINT_URL_REDSHIFT_DATA: state.endpoints.ssm }),
 });
 
 // HTTP/1.1 on purpose: kinesis-local fails large PutRecords over the SDK's default HTTP/2 handler.
@@ -99,6 +102,18 @@ export const localFirehoseClient = (state: LocalState): FirehoseClient =>
   new FirehoseClient({
     region: state.region,
     endpoint: endpointOf(state, 'firehose'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/**
+ * The Redshift Data API of the local stack (scripts/local/aws/redshift-data.ts), running the warehouse
+ * queries on PGlite; it is served by the same stand-ins server as SSM.
+ */
+export const localRedshiftDataClient = (state: LocalState): RedshiftDataClient =>
+  new RedshiftDataClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'ssm'),
     credentials: LOCAL_CREDENTIALS,
     requestHandler: http1(),
   });

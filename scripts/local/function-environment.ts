@@ -47,6 +47,10 @@ export const localFunctionEnvironment = (options: {
     STAGE: options.stage,
     SSM_PREFIX: resources.ssmPrefix,
     ALERTS_TOPIC_ARN: resources.alertsTopicArn,
+    // The Redshift Data API stand-in runs every statement on the stack's one PGlite warehouse, whatever
+    // the workgroup; the names are those serverless.yml gives the stage.
+    WAREHOUSE_WORKGROUP: `ccb-${options.stage}`,
+    WAREHOUSE_DATABASE: 'ccb',
     ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',

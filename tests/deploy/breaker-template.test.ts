@@ -44,6 +44,10 @@ const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // A Redshift Data API statement has no ARN; the baselines role limits these to its own statements.
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
+  'redshift-data:CancelStatement',
 ]);
 /** What would change or remove a ledger entry, or the ledger itself. */
 const LEDGER_MUTATING_ACTIONS = [

@@ -36,6 +36,10 @@ const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // A Redshift Data API statement has no ARN; the baselines role limits these to its own statements.
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
+  'redshift-data:CancelStatement',
 ]);
 /** Anything that can remove an item from a table. */
 const ITEM_DELETING_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLDelete'];
@@ -333,7 +337,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       });
     });
 
-    it('then it reads spend for the checks only on the daily and 15-minute partitions', () => {
+    it('then it reads spend for the checks only on the daily, 15-minute and baseline partitions', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
 
       const reads = statements.filter(
@@ -344,7 +348,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       );
 
       expect(reads.map((s) => (s as { Condition?: unknown }).Condition)).toEqual([
-        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DAY#*', 'Q15#*'] } },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DAY#*', 'Q15#*', 'BASELINE'] } },
       ]);
     });
 

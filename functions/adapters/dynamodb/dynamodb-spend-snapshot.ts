@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { HourBaseline } from '../../core/analytics/ports';
 import type { SpendSnapshot, SpendSnapshotSource } from '../../core/breaker/ports';
 import { quarterLabel, startOfUtcDay, utcDay, utcHour } from '../../core/time';
+import { BASELINE_PK, baselineSortKey, toHourBaseline } from './dynamodb-baseline-store';
 
 const DAY_MS = 86_400_000;
 
@@ -9,20 +11,29 @@ const quarterIndex = (label: string): number => {
   return (hours ?? 0) * 4 + Math.floor((minutes ?? 0) / 15);
 };
 
+/** How long a read baseline item is reused: the baselines function rewrites it once an hour. */
+const BASELINE_CACHE_MS = 60_000;
+
 /**
  * What the checks read from the spend aggregates: the day's total (one GetItem), its 15-minute buckets
- * (one Query) and the same hour of earlier days (one Query per day, cached: the past does not change).
+ * (one Query), the same hour of earlier days (one Query per day, cached: the past does not change) and
+ * the warehouse's stored baseline for the hour (one GetItem, reused for a minute).
  */
 export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
   private readonly history = new Map<string, number[] | null>();
+  private readonly baselines = new Map<number, { readAt: number; baseline: HourBaseline | undefined }>();
+  private readonly now: () => number;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: { now?: () => number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   async snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot> {
-    const [total, quarters, sameHourHistory] = await Promise.all([
+    const [total, quarters, sameHourHistory, warehouseBaseline] = await Promise.all([
       this.client.send(
         new GetCommand({
           TableName: this.tableName,
@@ -32,13 +43,27 @@ export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
       ),
       this.quarters(day),
       this.sameHour(day, utcHour(atMs), historyDays),
+      this.storedBaseline(utcHour(atMs)),
     ]);
     return {
       day,
       spentNano: Number(total.Item?.cost_nano ?? 0),
       quarters: new Map(quarters.map(({ quarter, cost }) => [quarter, cost])),
       sameHourHistory,
+      ...(warehouseBaseline !== undefined && { warehouseBaseline }),
     };
+  }
+
+  /** The baselines function's item for the hour (pk BASELINE, sk HH); undefined before it first ran. */
+  private async storedBaseline(hour: number): Promise<HourBaseline | undefined> {
+    const cached = this.baselines.get(hour);
+    if (cached !== undefined && this.now() - cached.readAt < BASELINE_CACHE_MS) return cached.baseline;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: BASELINE_PK, sk: baselineSortKey(hour) } }),
+    );
+    const baseline = toHourBaseline(Item);
+    this.baselines.set(hour, { readAt: this.now(), baseline });
+    return baseline;
   }
 
   private async quarters(day: string, from = '00:00', to = '23:45') {

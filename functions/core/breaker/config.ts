@@ -1,5 +1,8 @@
 import { DEFAULT_LADDER, type Ladder } from './ladder';
 
+/** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
+export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
+
 /** The thresholds of DESIGN 5, all overridable per stage. */
 export interface CheckConfig {
   capNano: number;
@@ -8,6 +11,11 @@ export interface CheckConfig {
   velocityFactor: number;
   /** Earlier days whose same hour forms the velocity baseline. */
   historyDays: number;
+  /**
+   * Days of history the warehouse's stored same-hour average needs before the velocity check prefers it
+   * to the same-hour buckets in DynamoDB (the 7-day average first, then the 28-day one).
+   */
+  warehouseBaselineMinDays: number;
   /** A session costing more than this many times its intent's average conversation is a spike. */
   spikeFactor: number;
   /** Average cost of one conversation per intent, nano-dollars; intents not listed are not checked. */
@@ -26,6 +34,7 @@ export const defaultCheckConfig = (
   ladder: DEFAULT_LADDER,
   velocityFactor: 3,
   historyDays: 7,
+  warehouseBaselineMinDays: DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS,
   spikeFactor: 10,
   intentConversationNano,
   tokenExplosionTokens: 10_000,

@@ -1,3 +1,4 @@
+import type { HourBaseline } from '../analytics/ports';
 import type { LedgerEntry } from './ledger';
 import type { BreakerState } from './state';
 
@@ -45,6 +46,11 @@ export interface SpendSnapshot {
   quarters: ReadonlyMap<number, number>;
   /** Cost per 15-minute bucket of the same hour on earlier days (one value per bucket and day). */
   sameHourHistory: readonly number[];
+  /**
+   * The warehouse's average 15-minute spend at this hour (the baselines function), when one is stored
+   * for this day or the day before; absent otherwise.
+   */
+  warehouseBaseline?: HourBaseline;
 }
 
 export interface SpendSnapshotSource {

@@ -1,6 +1,6 @@
 import { formatUsd } from '../money';
-import { quarterLabel, startOfUtcDay, utcHour, utcQuarter } from '../time';
-import type { CheckConfig } from './config';
+import { quarterLabel, startOfUtcDay, utcDay, utcHour, utcQuarter } from '../time';
+import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
 import { forecastEndOfDayNano, modeForSpend } from './ladder';
 import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
@@ -32,15 +32,79 @@ export const rollingQuarterNano = (snapshot: SpendSnapshot, atMs: number): numbe
   return current + Math.round(previous * (1 - elapsed));
 };
 
+/** Where a velocity baseline came from. */
+export type BaselineSource = 'warehouse_7d' | 'warehouse_28d' | 'same_hour_history' | 'even_pace';
+
+export interface VelocityBaseline {
+  nano: number;
+  source: BaselineSource;
+  /** Days of history behind it (0 for the even pace). */
+  days: number;
+  /** For the alert: which baseline the check used. */
+  label: string;
+}
+
 /**
- * What 15 minutes usually cost at this hour: the mean of the same hour's buckets on earlier days, or,
- * with no history yet, an even pace of the cap (cap / 96), so the check works from day one.
+ * The stored warehouse baseline, if it was computed for the snapshot's day or the day before (the hourly
+ * job may not have run yet after midnight); one computed for another day, as when replaying an old day,
+ * says nothing about this one.
  */
-export const velocityBaselineNano = (snapshot: SpendSnapshot, capNano: number): number => {
-  const history = snapshot.sameHourHistory;
-  if (history.length === 0) return Math.round(capNano / QUARTERS_PER_DAY);
-  return Math.round(history.reduce((sum, n) => sum + n, 0) / history.length);
+const usableStoredBaseline = (snapshot: SpendSnapshot) => {
+  const stored = snapshot.warehouseBaseline;
+  if (stored === undefined) return undefined;
+  const dayBefore = utcDay(startOfUtcDay(snapshot.day) - DAY_MS);
+  return stored.for_day === snapshot.day || stored.for_day === dayBefore ? stored : undefined;
 };
+
+/**
+ * What 15 minutes usually cost at this hour, best source first: the warehouse's same-hour average over 7
+ * days, then over 28 days, when it has at least `minDays` days behind it; else the mean of the same
+ * hour's buckets on earlier days in DynamoDB; with no history at all, an even pace of the cap (cap / 96),
+ * so the check works from day one.
+ */
+export const velocityBaseline = (
+  snapshot: SpendSnapshot,
+  capNano: number,
+  minDays: number = DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS,
+): VelocityBaseline => {
+  const stored = usableStoredBaseline(snapshot);
+  if (stored !== undefined && stored.days_7d >= minDays)
+    return {
+      nano: stored.avg_7d_nano,
+      source: 'warehouse_7d',
+      days: stored.days_7d,
+      label: `baseline: 7-day warehouse average (${stored.days_7d} days)`,
+    };
+  if (stored !== undefined && stored.days_28d >= minDays)
+    return {
+      nano: stored.avg_28d_nano,
+      source: 'warehouse_28d',
+      days: stored.days_28d,
+      label: `baseline: 28-day warehouse average (${stored.days_28d} days)`,
+    };
+  const history = snapshot.sameHourHistory;
+  if (history.length === 0)
+    return {
+      nano: Math.round(capNano / QUARTERS_PER_DAY),
+      source: 'even_pace',
+      days: 0,
+      label: 'no history: even pace of the cap',
+    };
+  const days = Math.ceil(history.length / 4);
+  return {
+    nano: Math.round(history.reduce((sum, n) => sum + n, 0) / history.length),
+    source: 'same_hour_history',
+    days,
+    label: `baseline: same hour on ${days} earlier day${days === 1 ? '' : 's'}`,
+  };
+};
+
+/** The velocity baseline's amount (see velocityBaseline). */
+export const velocityBaselineNano = (
+  snapshot: SpendSnapshot,
+  capNano: number,
+  minDays: number = DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS,
+): number => velocityBaseline(snapshot, capNano, minDays).nano;
 
 /**
  * The spend checks of DESIGN 5 at one instant of event time: the budget ladder, the end-of-day
@@ -105,7 +169,11 @@ export const spendTriggers = (
     });
   }
 
-  const baseline = velocityBaselineNano(snapshot, config.capNano);
+  const { nano: baseline, label } = velocityBaseline(
+    snapshot,
+    config.capNano,
+    config.warehouseBaselineMinDays,
+  );
   if (baseline > 0 && last15 > baseline * config.velocityFactor) {
     const hour = String(utcHour(atMs)).padStart(2, '0');
     triggers.push({
@@ -118,7 +186,7 @@ export const spendTriggers = (
       threshold: config.velocityFactor,
       event_time: eventTime,
       day,
-      summary: `15-minute spend ${formatUsd(last15)} is ${(last15 / baseline).toFixed(1)}x its baseline ${formatUsd(baseline)} (at ${quarterLabel(utcQuarter(atMs))})`,
+      summary: `15-minute spend ${formatUsd(last15)} is ${(last15 / baseline).toFixed(1)}x its baseline ${formatUsd(baseline)} (at ${quarterLabel(utcQuarter(atMs))}; ${label})`,
     });
   }
   return triggers;
@@ -127,7 +195,7 @@ export const spendTriggers = (
 /** True when the rolling 15-minute spend is within the velocity factor of its baseline. */
 export const velocityIsNormal = (snapshot: SpendSnapshot, atMs: number, config: CheckConfig): boolean =>
   rollingQuarterNano(snapshot, atMs) <=
-  velocityBaselineNano(snapshot, config.capNano) * config.velocityFactor;
+  velocityBaselineNano(snapshot, config.capNano, config.warehouseBaselineMinDays) * config.velocityFactor;
 
 /**
  * How far the day's spend has got in event time: the end of its latest 15-minute bucket with spend,

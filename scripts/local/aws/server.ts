@@ -15,6 +15,7 @@ import {
   sendJsonError,
   sendXml,
 } from './protocol';
+import { createRedshiftDataService } from './redshift-data';
 import { createSfnService, type Logger } from './sfn';
 import { createSnsService } from './sns';
 import { createSsmService } from './ssm';
@@ -115,6 +116,8 @@ export const serveAwsStandIns = async (
     load: async (rows) => loadArchivedEvents(await warehouseDb(config.home), rows),
     log,
   });
+  // Runs the warehouse queries of RedshiftDataWarehouse (ccb report, the baselines function) on the same PGlite.
+  const redshiftData = createRedshiftDataService({ db: () => warehouseDb(config.home), log });
   const retryIntervalMs = config.retryIntervalMs ?? retryIntervalFromEnv();
   const sfn = await createSfnService({
     dataDir: paths.sfn,
@@ -140,7 +143,9 @@ export const serveAwsStandIns = async (
           ? sfn
           : prefix === 'Firehose_20150804'
             ? firehose
-            : undefined;
+            : prefix === 'RedshiftData'
+              ? redshiftData
+              : undefined;
     const contentType = prefix === 'AWSStepFunctions' ? JSON_1_0 : JSON_1_1;
     try {
       if (service === undefined)

@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
+import type { HourBaseline } from '../../../../functions/core/analytics/ports';
 import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
 import type { SpendSnapshot } from '../../../../functions/core/breaker/ports';
 import {
   rollingQuarterNano,
   spendTriggers,
   streamTime,
+  velocityBaseline,
   velocityBaselineNano,
+  velocityIsNormal,
 } from '../../../../functions/core/breaker/spend-checks';
 
 const usd = (n: number) => Math.round(n * 1e9);
@@ -88,6 +91,96 @@ describe('the rolling 15 minutes', () => {
   it('fall back to an even pace of the cap when there is no history', () => {
     expect(velocityBaselineNano(snapshot(0), usd(4_800))).toBe(usd(50));
     expect(velocityBaselineNano(snapshot(0, {}, [1, 3]), usd(4_800))).toBe(usd(2));
+  });
+});
+
+describe('the velocity baseline from the warehouse', () => {
+  const stored = (overrides: Partial<HourBaseline> = {}): HourBaseline => ({
+    hour: 14,
+    for_day: '2025-03-15',
+    avg_7d_nano: usd(10),
+    days_7d: 7,
+    avg_28d_nano: usd(12),
+    days_28d: 28,
+    computed_at: '2025-03-15T14:05:00.000Z',
+    ...overrides,
+  });
+  const withStored = (
+    baseline: HourBaseline,
+    quarters: Record<number, number> = {},
+    history: number[] = [],
+  ) => ({
+    ...snapshot(500, quarters, history),
+    warehouseBaseline: baseline,
+  });
+
+  it('prefers the 7-day warehouse average once it has enough days, over the DynamoDB buckets', () => {
+    expect(velocityBaseline(withStored(stored(), {}, [1, 1, 1, 1]), usd(5_000))).toEqual({
+      nano: usd(10),
+      source: 'warehouse_7d',
+      days: 7,
+      label: 'baseline: 7-day warehouse average (7 days)',
+    });
+  });
+
+  it('takes the 28-day average when the last 7 days are too thin, and the buckets when both are', () => {
+    expect(velocityBaseline(withStored(stored({ days_7d: 2, days_28d: 9 })), usd(5_000), 3)).toMatchObject({
+      nano: usd(12),
+      source: 'warehouse_28d',
+    });
+    expect(
+      velocityBaseline(
+        withStored(stored({ days_7d: 2, days_28d: 2 }), {}, [2, 2, 2, 2, 4, 4, 4, 4]),
+        usd(5_000),
+        3,
+      ),
+    ).toEqual({
+      nano: usd(3),
+      source: 'same_hour_history',
+      days: 2,
+      label: 'baseline: same hour on 2 earlier days',
+    });
+  });
+
+  it('ignores a baseline computed for another day than this one or the day before (a replay of an old day)', () => {
+    expect(velocityBaseline(withStored(stored({ for_day: '2025-03-14' })), usd(5_000)).source).toBe(
+      'warehouse_7d',
+    );
+    expect(velocityBaseline(withStored(stored({ for_day: '2025-03-13' })), usd(4_800))).toEqual({
+      nano: usd(50),
+      source: 'even_pace',
+      days: 0,
+      label: 'no history: even pace of the cap',
+    });
+    expect(velocityBaseline(withStored(stored({ for_day: '2025-03-16' })), usd(4_800)).source).toBe(
+      'even_pace',
+    );
+  });
+
+  it('is configurable: the check needs warehouseBaselineMinDays days', () => {
+    const strict = { ...config, warehouseBaselineMinDays: 8 };
+    const found = spendTriggers(
+      withStored(stored({ days_28d: 7 }), { 56: 200 }),
+      at('14:14:59'),
+      'normal',
+      strict,
+    );
+
+    expect(found.find((t) => t.check === 'spend_velocity')?.summary).toContain(
+      'no history: even pace of the cap',
+    );
+  });
+
+  it('says in the velocity alert which baseline it used', () => {
+    const found = spendTriggers(withStored(stored(), { 56: 31 }), at('14:14:59'), 'normal', config);
+
+    expect(found.find((t) => t.check === 'spend_velocity')).toMatchObject({
+      value: 3.1,
+      summary:
+        '15-minute spend 31.00 is 3.1x its baseline 10.00 (at 14:00; baseline: 7-day warehouse average (7 days))',
+    });
+    expect(velocityIsNormal(withStored(stored(), { 56: 30 }), at('14:14:59'), config)).toBe(true);
+    expect(velocityBaselineNano(withStored(stored()), usd(5_000))).toBe(usd(10));
   });
 });
 

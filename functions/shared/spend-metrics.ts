@@ -1,0 +1,49 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import intentBaselines from '../../config/intent-conversation-baselines.json' with { type: 'json' };
+import type { PricedCostEvent } from '../core/events/cost-event';
+import { canonicalModelId, DEFAULT_PRICE_TABLE } from '../core/pricing/price-table';
+
+/**
+ * Dimension values are closed sets, so CloudWatch keeps a bounded number of metrics (each distinct
+ * dimension value is a metric billed per month): the chatbot's intents and the price table's models;
+ * anything else, which the schema would let through, is counted as `other`.
+ */
+export const KNOWN_INTENTS: ReadonlySet<string> = new Set(Object.keys(intentBaselines.usd));
+export const KNOWN_MODELS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_PRICE_TABLE.models));
+export const OTHER = 'other';
+
+const bounded = (value: string, known: ReadonlySet<string>): string => (known.has(value) ? value : OTHER);
+
+/** A batch's spend by intent and by model, nano-dollars, with bounded keys; zero spend is left out. */
+export const spendByDimension = (
+  events: readonly Pick<PricedCostEvent, 'intent' | 'modelId' | 'costNano'>[],
+): { intent: Map<string, number>; model: Map<string, number> } => {
+  const intent = new Map<string, number>();
+  const model = new Map<string, number>();
+  for (const event of events) {
+    if (event.costNano === 0) continue;
+    const i = bounded(event.intent, KNOWN_INTENTS);
+    const m = bounded(canonicalModelId(event.modelId), KNOWN_MODELS);
+    intent.set(i, (intent.get(i) ?? 0) + event.costNano);
+    model.set(m, (model.get(m) ?? 0) + event.costNano);
+  }
+  return { intent, model };
+};
+
+/**
+ * `SpendNanoUsd` by `intent` and by `model` (two dimension sets, each on its own EMF line through
+ * singleMetric, since one Powertools metric set shares one set of dimensions).
+ */
+export const publishSpendByDimension = (
+  metrics: Metrics,
+  events: readonly Pick<PricedCostEvent, 'intent' | 'modelId' | 'costNano'>[],
+): void => {
+  const spend = spendByDimension(events);
+  for (const [dimension, byValue] of Object.entries(spend)) {
+    for (const [value, nano] of byValue) {
+      const single = metrics.singleMetric();
+      single.addDimension(dimension, value);
+      single.addMetric('SpendNanoUsd', MetricUnit.Count, nano);
+    }
+  }
+};
