@@ -228,16 +228,14 @@ describe(`given the service packaged offline for stage ${STAGE}: CloudWatch and 
       expect(rules.map(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual(['rate(1 hour)']);
     });
 
-    it('then its role runs statements on the workgroups, reads back only its own, and puts only baseline items', () => {
+    it('then its role runs statements on the warehouse workgroup, reads back only its own, and puts only baseline items', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'BaselinesLambdaFunction'));
-      const workgroups = {
-        'Fn::Sub': `arn:\${AWS::Partition}:redshift-serverless:\${AWS::Region}:\${AWS::AccountId}:workgroup/*`,
-      };
+      const workgroup = { 'Fn::GetAtt': ['WarehouseWorkgroup', 'Workgroup.WorkgroupArn'] };
       const onStar = statements.filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'));
       const put = statements.find((s) => asArray(s.Action).includes('dynamodb:PutItem'));
 
       expect(grants(statements, ['logs', 'xray'])).toEqual({
-        [key(workgroups)]: ['redshift-data:ExecuteStatement', 'redshift-serverless:GetCredentials'],
+        [key(workgroup)]: ['redshift-data:ExecuteStatement', 'redshift-serverless:GetCredentials'],
         '"*"': [
           'redshift-data:CancelStatement',
           'redshift-data:DescribeStatement',
