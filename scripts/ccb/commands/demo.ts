@@ -114,7 +114,14 @@ export const registerDemo = (program: Command): void => {
 
       console.log('Cost Circuit Breaker: local demo\n');
       if (!options.keep) await stopStack({ purge: true });
-      const up = await startStack({ shards: 1, mapping: { MaximumBatchingWindowInSeconds: 0 } });
+      // One shard so each batch's checks see every earlier write (the output is the same every run), no
+      // batching window so a replayed window is processed at once, and no wall-clock check: it would
+      // judge today's real date, not the replayed one, and start today's restore mid-replay.
+      const up = await startStack({
+        shards: 1,
+        mapping: { MaximumBatchingWindowInSeconds: 0 },
+        checkIntervalMs: 0,
+      });
       const { state } = up;
       console.log(
         `1/5 local stack ${up.started ? `started in ${(up.elapsedMs / 1000).toFixed(1)} s` : 'already running'}` +
