@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Context, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import type { KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { localAwsEnvironment, localKinesisClient, localSnsClient } from '../lib/local-clients';
 import { LOCAL_ACCOUNT_ID, localResources, type StackState } from '../lib/stack-context';
-import { fileCheckpointStore, readCheckpoints, writeCheckpoints } from './checkpoints';
+import { readCheckpoints, writeCheckpoints } from './checkpoints';
+import {
+  type Consumer,
+  consumerEventSource,
+  consumerStatus,
+  loadHandler,
+  resolveHandlerModule,
+} from './consumer';
+import { type ConsumerWorker, startConsumerWorker } from './consumer-worker';
 import {
   assertJava,
   awsStandInsHealthy,
@@ -19,18 +27,12 @@ import {
   startKinesisLocal,
   waitUntilHealthy,
 } from './emulators';
-import { fileFailureDestination } from './failure-destination';
 import { loadServiceParams, localFunctionEnvironment } from './function-environment';
 import { readJsonIfExists, writeJsonAtomic } from './json-file';
-import {
-  createKinesisEventSource,
-  type EventSourceMappingSettings,
-  type EventSourceStats,
-  type KinesisEventSource,
-} from './kinesis-event-source';
+import type { EventSourceMappingSettings, KinesisEventSource } from './kinesis-event-source';
 import { kinesisShardReader } from './kinesis-shard-reader';
 import { lambdaContext } from './lambda-context';
-import { consumerPaths, projectRoot, stackPaths } from './paths';
+import { consumerPaths, stackPaths } from './paths';
 import { terminate } from './processes';
 import {
   ensureStream,
@@ -40,6 +42,8 @@ import {
   localDynamoDbAdminClient,
 } from './provision';
 import { reconcileCheckpoints } from './reconcile-checkpoints';
+
+export { type EventSourceStatusFile, resolveHandlerModule } from './consumer';
 
 /** What `ccb local up` hands to the supervisor process, as JSON in this environment variable. */
 export const SUPERVISOR_CONFIG_ENV = 'CCB_SUPERVISOR_CONFIG';
@@ -84,22 +88,14 @@ export interface SupervisorConfig {
   archiveMapping?: Partial<EventSourceMappingSettings>;
 }
 
-/** One Lambda event source mapping on the stream: the function it invokes and where its state lives. */
-interface Consumer {
-  functionName: string;
-  handlerModule: string;
-  mapping: Partial<EventSourceMappingSettings>;
-  paths: { checkpoints: string; failures: string; eventSourceStatus: string };
-  memoryLimitInMB: number;
-}
-
 const definedOnly = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * The mappings the supervisor runs: the aggregate's, and the archive's unless it is turned off or its
- * module is missing. The archive retries a failed batch until it succeeds (on AWS: until the records
- * are 6 hours old), so an outage of the archive only delays it, and never touches the aggregate.
+ * module is missing. The archive runs in a worker thread and retries a failed batch until it succeeds
+ * (on AWS: until the records are 6 hours old), so an outage of the archive only delays it, and never
+ * touches the aggregate.
  */
 const consumersOf = (config: SupervisorConfig): Consumer[] => {
   const paths = stackPaths(config.home);
@@ -114,6 +110,7 @@ const consumersOf = (config: SupervisorConfig): Consumer[] => {
         eventSourceStatus: paths.eventSourceStatus,
       },
       memoryLimitInMB: 1024,
+      serviceName: 'ccb-aggregate',
     },
   ];
   const archiveModule = config.archiveModule ?? DEFAULT_ARCHIVE_MODULE;
@@ -139,6 +136,7 @@ const consumersOf = (config: SupervisorConfig): Consumer[] => {
       },
       paths: consumerPaths(config.home, functionName),
       memoryLimitInMB: 256,
+      serviceName: 'ccb-archive',
     });
   }
   return consumers;
@@ -149,19 +147,6 @@ export interface ProcessesFile {
   supervisorPid: number;
   children: { name: string; pid: number }[];
 }
-
-/** `<home>/event-source.json`: the poller's counters, refreshed every second. */
-export interface EventSourceStatusFile {
-  updatedAt: string;
-  supervisorPid: number;
-  functionName: string;
-  mapping: EventSourceMappingSettings;
-  stats: EventSourceStats;
-}
-
-type LambdaHandler<E> = (event: E, context: Context) => Promise<unknown>;
-
-const FUNCTION_TIMEOUT_MS = 60_000;
 
 const log = (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>): void => {
   const line = `${new Date().toISOString()} ${level.toUpperCase()} supervisor: ${message}`;
@@ -236,19 +221,6 @@ const startCheckTimer = async (
   return setInterval(() => void tick(), intervalMs);
 };
 
-export const resolveHandlerModule = (handlerModule: string): string =>
-  isAbsolute(handlerModule) ? handlerModule : resolve(projectRoot, handlerModule);
-
-const loadHandler = async <E>(handlerModule: string): Promise<LambdaHandler<E>> => {
-  const loaded = (await import(pathToFileURL(resolveHandlerModule(handlerModule)).href)) as {
-    handler?: unknown;
-  };
-  if (typeof loaded.handler !== 'function') {
-    throw new TypeError(`${handlerModule} does not export a function named handler`);
-  }
-  return loaded.handler as LambdaHandler<E>;
-};
-
 const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise<void>((done) => (timer = setTimeout(done, ms)))]);
@@ -256,15 +228,18 @@ const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
 };
 
 /**
- * Runs the local stack in this process: both emulators as children, the stream and tables, and the
- * event-source poller invoking the handler in-process. Stops everything in order on SIGTERM or SIGINT.
+ * Runs the local stack in this process: both emulators as children, the stream and tables, the
+ * aggregate's event-source poller invoking its handler in-process, and the archive's in a worker thread.
+ * Stops everything in order on SIGTERM or SIGINT.
  */
 export const runSupervisor = async (config: SupervisorConfig): Promise<void> => {
   const paths = stackPaths(config.home);
   const resources = localResources(config.stage);
   const children: RunningEmulator[] = [];
   const consumers = consumersOf(config);
+  // The aggregate's mapping runs in this thread; the others (the archive) each in a worker thread.
   const running: { consumer: Consumer; eventSource: KinesisEventSource }[] = [];
+  const workers: ConsumerWorker[] = [];
   let kinesisClient: KinesisClient | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let checkTimer: NodeJS.Timeout | undefined;
@@ -273,13 +248,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
   const writeStatus = async () => {
     await Promise.all(
       running.map(({ consumer, eventSource }) =>
-        writeJsonAtomic(consumer.paths.eventSourceStatus, {
-          supervisorPid: process.pid,
-          functionName: consumer.functionName,
-          mapping: eventSource.mapping,
-          updatedAt: new Date().toISOString(),
-          stats: eventSource.stats(),
-        } satisfies EventSourceStatusFile),
+        writeJsonAtomic(consumer.paths.eventSourceStatus, consumerStatus(consumer, eventSource, process.pid)),
       ),
     );
   };
@@ -297,9 +266,12 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     clearInterval(statusTimer);
     clearInterval(checkTimer);
     try {
-      if (running.length > 0) {
+      if (running.length + workers.length > 0) {
         await withTimeout(
-          Promise.all(running.map(({ eventSource }) => eventSource.stop())).then(() => {}),
+          Promise.all([
+            ...running.map(({ eventSource }) => eventSource.stop()),
+            ...workers.map((worker) => worker.stop(15_000)),
+          ]).then(() => {}),
           15_000,
         );
         await writeStatus();
@@ -444,50 +416,48 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     });
     timings.provisioned = elapsed();
-    const handlers = await Promise.all(
-      consumers.map((consumer) => loadHandler<KinesisStreamEvent>(consumer.handlerModule)),
-    );
+    const [primary, ...others] = consumers;
+    if (primary === undefined) throw new Error('no consumer to run');
+    const handler = await loadHandler<KinesisStreamEvent>(primary.handlerModule);
     timings.handlerLoaded = elapsed();
     checkTimer = await startCheckTimer(config, resources.region);
-
-    consumers.forEach((consumer, index) => {
-      const handler = handlers[index];
-      if (handler === undefined) return;
-      const { functionName } = consumer;
-      const eventSource = createKinesisEventSource(
+    const eventSource = consumerEventSource({
+      consumer: primary,
+      handler,
+      reader,
+      region: resources.region,
+      streamArn: stream.arn,
+      ...(config.idlePollMs !== undefined && { idlePollMs: config.idlePollMs }),
+      log,
+    });
+    running.push({ consumer: primary, eventSource });
+    await eventSource.start();
+    for (const consumer of others) {
+      const worker = await startConsumerWorker(
         {
-          reader,
-          checkpoints: fileCheckpointStore(consumer.paths.checkpoints),
-          failures: fileFailureDestination(consumer.paths.failures),
-          invoke: (event, invocation) =>
-            handler(
-              event,
-              lambdaContext({
-                functionName,
-                region: resources.region,
-                accountId: LOCAL_ACCOUNT_ID,
-                requestId: invocation.requestId,
-                timeoutMs: FUNCTION_TIMEOUT_MS,
-                memoryLimitInMB: consumer.memoryLimitInMB,
-              }),
-            ),
-          log: {
-            warn: (message, detail) => log('warn', message, { functionName, ...detail }),
-            error: (message, detail) => log('error', message, { functionName, ...detail }),
+          consumer,
+          state: {
+            region: resources.region,
+            endpoints,
+            streamName: resources.streamName,
+            streamArn: stream.arn,
           },
-        },
-        {
-          streamArn: stream.arn,
-          region: resources.region,
-          functionArn: `arn:aws:lambda:${resources.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-          invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${functionName}-role`,
-          mapping: consumer.mapping,
+          supervisorPid: process.pid,
           ...(config.idlePollMs !== undefined && { idlePollMs: config.idlePollMs }),
         },
+        {
+          ...process.env,
+          POWERTOOLS_SERVICE_NAME: consumer.serviceName,
+          AWS_LAMBDA_FUNCTION_NAME: consumer.functionName,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(consumer.memoryLimitInMB),
+        },
       );
-      running.push({ consumer, eventSource });
-    });
-    await Promise.all(running.map(({ eventSource }) => eventSource.start()));
+      worker.onExit(
+        (code) => void shutdown(1, `the ${consumer.functionName} consumer thread exited (${code})`),
+      );
+      workers.push(worker);
+    }
+    timings.consumersStarted = elapsed();
     await writeStatus();
     statusTimer = setInterval(() => {
       writeStatus().catch((error: unknown) =>
