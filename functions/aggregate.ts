@@ -3,15 +3,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DynamoDbClaimsLog } from './adapters/dynamodb/dynamodb-claims-log';
 import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
-import { createIngestBatch, type IngestResult, type StreamRecord } from './core/ingest/ingest-batch';
+import { createIngestBatch, type IngestResult } from './core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { documentClient } from './shared/aws-clients';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
+import { toStreamRecord } from './shared/kinesis-stream-record';
 import { logger, metrics, tracer } from './shared/powertools';
 import { publishSpendByDimension } from './shared/spend-metrics';
 
@@ -50,14 +51,6 @@ const checkBreaker = async (result: IngestResult): Promise<void> => {
     logger.error('breaker checks failed; the scheduled check will catch up', { error });
   }
 };
-
-const toStreamRecord = (record: KinesisStreamRecord): StreamRecord => ({
-  shardId: record.eventID.split(':')[0] ?? record.eventID,
-  sequenceNumber: record.kinesis.sequenceNumber,
-  partitionKey: record.kinesis.partitionKey,
-  arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1_000),
-  data: Buffer.from(record.kinesis.data, 'base64'),
-});
 
 const publishMetrics = (result: IngestResult): void => {
   metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
