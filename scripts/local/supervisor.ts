@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
@@ -54,6 +54,8 @@ export { LOCAL_ACCOUNT_ID };
 
 /** The check function the supervisor's timer invokes, as EventBridge's `rate(1 minute)` does on AWS. */
 export const DEFAULT_CHECK_MODULE = 'functions/check.ts';
+/** Runs on the check's timer too: the every-minute republish of flags that drifted from the breaker state. */
+export const RECONCILE_FLAGS_MODULE = 'functions/reconcile-flags.ts';
 export const DEFAULT_CHECK_INTERVAL_MS = 60_000;
 /** The archive: a second consumer of the stream with a mapping of its own, as on AWS. */
 export const DEFAULT_ARCHIVE_MODULE = 'functions/archive.ts';
@@ -164,9 +166,9 @@ const log = (level: 'info' | 'warn' | 'error', message: string, detail?: Record<
 const startCheckTimer = async (
   config: SupervisorConfig,
   region: string,
+  checkModule: string,
 ): Promise<NodeJS.Timeout | undefined> => {
   const intervalMs = config.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
-  const checkModule = config.checkModule ?? DEFAULT_CHECK_MODULE;
   if (intervalMs <= 0) {
     log('info', 'the check timer is off (interval 0)');
     return undefined;
@@ -176,7 +178,7 @@ const startCheckTimer = async (
     return undefined;
   }
   const check = await loadHandler<ScheduledEvent>(checkModule);
-  const functionName = `ccb-${config.stage}-check`;
+  const functionName = `ccb-${config.stage}-${basename(checkModule).replace(/\.ts$/, '')}`;
   const ruleArn = `arn:aws:events:${region}:${LOCAL_ACCOUNT_ID}:rule/${functionName}-schedule`;
   let running = false;
   const tick = async () => {
@@ -242,7 +244,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
   const workers: ConsumerWorker[] = [];
   let kinesisClient: KinesisClient | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
-  let checkTimer: NodeJS.Timeout | undefined;
+  let checkTimers: (NodeJS.Timeout | undefined)[] = [];
   let shuttingDown = false;
 
   const writeStatus = async () => {
@@ -264,7 +266,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     shuttingDown = true;
     log(exitCode === 0 ? 'info' : 'error', `stopping: ${reason}`);
     clearInterval(statusTimer);
-    clearInterval(checkTimer);
+    for (const timer of checkTimers) clearInterval(timer);
     try {
       if (running.length + workers.length > 0) {
         await withTimeout(
@@ -420,7 +422,11 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
     if (primary === undefined) throw new Error('no consumer to run');
     const handler = await loadHandler<KinesisStreamEvent>(primary.handlerModule);
     timings.handlerLoaded = elapsed();
-    checkTimer = await startCheckTimer(config, resources.region);
+    checkTimers = await Promise.all(
+      [config.checkModule ?? DEFAULT_CHECK_MODULE, RECONCILE_FLAGS_MODULE].map((module) =>
+        startCheckTimer(config, resources.region, module),
+      ),
+    );
     const eventSource = consumerEventSource({
       consumer: primary,
       handler,

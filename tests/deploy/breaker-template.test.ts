@@ -95,7 +95,6 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       ESCALATE_STATE_MACHINE_ARN: refOf('EscalateStateMachine'),
       RESTORE_STATE_MACHINE_ARN: refOf('RestoreStateMachine'),
       DAILY_BUDGET_USD: '5000',
-      SSM_PREFIX: `/ccb/${STAGE}/`,
       STAGE,
     },
     grants: {
@@ -103,6 +102,18 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
       [key(refOf('EscalateStateMachine'))]: ['states:StartExecution'],
       [key(refOf('RestoreStateMachine'))]: ['states:StartExecution'],
+    },
+  },
+  {
+    logicalId: 'ReconcileFlagsLambdaFunction',
+    file: 'reconcile-flags',
+    environment: {
+      BREAKER_TABLE_NAME: refOf('BreakerTable'),
+      SSM_PREFIX: `/ccb/${STAGE}/`,
+      STAGE,
+    },
+    grants: {
+      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
       [key(FLAG_PARAMETERS_ARN)]: ['ssm:GetParameters', 'ssm:PutParameter'],
     },
   },
