@@ -55,22 +55,24 @@ export const renderTimeline = (
     .map((e) => {
       const at = Date.parse(e.trigger?.event_time ?? e.recorded_at);
       const [from, to] = windowOf(at);
-      const changed =
+      // Described by what the trigger asked, not by the diff: two triggers of one window may apply in
+      // either order, and the output must read the same every run.
+      const raised = (e.detail?.raised ?? {}) as Record<string, unknown>;
+      const change =
         e.from_mode === e.to_mode
-          ? Object.entries(e.flags_after ?? {})
-              .filter(
-                ([name, value]) => (e.flags_before as unknown as Record<string, unknown>)?.[name] !== value,
-              )
+          ? `raise ${Object.entries(raised)
               .map(([name, value]) => `${name}=${String(value)}`)
-              .join(' ')
+              .join(' ')}`
           : `${e.from_mode} -> ${e.to_mode}`;
-      return [
-        `${hhmm(from)}-${hhmm(to)}`,
-        e.kind === 'dry_run' ? `(dry run) ${changed}` : changed,
-        e.trigger?.check ?? '',
-        `flags from ${hhmm(to)}`,
-      ];
-    });
+      return {
+        from,
+        to,
+        check: e.trigger?.check ?? '',
+        change: e.kind === 'dry_run' ? `(dry run) ${change}` : change,
+      };
+    })
+    .sort((a, b) => a.from - b.from || a.check.localeCompare(b.check))
+    .map((r) => [`${hhmm(r.from)}-${hhmm(r.to)}`, r.change, r.check, `flags from ${hhmm(r.to)}`]);
   return rows.length === 0
     ? '  (no transitions)'
     : renderTable(['detected in window', 'change', 'check', 'in force'], rows);

@@ -59,7 +59,12 @@ export const createApplyTrigger =
         kind: 'change',
         outcome: 'changed',
         next: { ...state, mode, raised, day, updated_at: new Date(deps.clock.now()).toISOString() },
-        entry: { ...entryBase(), kind: 'transition', entry_id: id },
+        entry: {
+          ...entryBase(),
+          kind: 'transition',
+          entry_id: id,
+          ...(trigger.flags === undefined ? {} : { detail: { raised: trigger.flags } }),
+        },
       };
     };
 
