@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
+import type { Check } from '../../../functions/core/breaker/trigger';
 import { budgetCrossings, renderTimeline } from '../../../scripts/demo/breaker-story';
 import { aV2Event, SONNET } from '../../helpers/cost-events';
 
@@ -20,7 +21,7 @@ const fiveMinuteWindows = (at: number): [number, number] => {
 
 describe('the demo timeline', () => {
   it('reads the same whichever of two triggers of one window applied first', () => {
-    const trigger = (check: LedgerEntry['trigger'] extends infer T ? NonNullable<T>['check'] : never) => ({
+    const trigger = (check: Check) => ({
       id: check,
       check,
       metric: 'm',
