@@ -11,6 +11,7 @@ import {
   asArray,
   grants,
   key,
+  MAX_BUNDLE_BYTES,
   propertiesOf,
   refOf,
   resourceOf,
@@ -28,8 +29,6 @@ import {
 } from './packaged-service';
 import { readZip } from './zip';
 
-/** DESIGN section 11: bundled Lambda size per function, minified. */
-const MAX_BUNDLE_BYTES = 500_000;
 const LEDGER_DENIED = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  ACTIONS_WITHOUT_RESOURCE_ARNS,
   arnOf,
   asArray,
   grants,
@@ -30,25 +31,6 @@ import {
 } from './packaged-service';
 import { readZip } from './zip';
 
-/** Actions with no resource-level permissions: the only ones a statement may grant on `Resource: '*'`. */
-const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  // A Redshift Data API statement has no ARN; the baselines role limits these to its own statements.
-  'redshift-data:DescribeStatement',
-  'redshift-data:GetStatementResult',
-  'redshift-data:CancelStatement',
-]);
 /** What would change or remove a ledger entry, or the ledger itself. */
 const LEDGER_MUTATING_ACTIONS = [
   'dynamodb:UpdateItem',

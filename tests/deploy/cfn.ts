@@ -105,3 +105,26 @@ export const referencedId = (value: unknown): string | undefined => {
   const getAtt = expression['Fn::GetAtt'];
   return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
 };
+
+/** DESIGN section 11: bundled Lambda size per function, minified; the zip is smaller still. */
+export const MAX_BUNDLE_BYTES = 500_000;
+
+/** Actions with no resource-level permissions: the only ones a statement may grant on `Resource: '*'`. */
+export const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  // A Redshift Data API statement has no ARN; the baselines role limits these to its own statements.
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
+  'redshift-data:CancelStatement',
+]);

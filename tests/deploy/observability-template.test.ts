@@ -10,6 +10,7 @@ import {
   asArray,
   grants,
   key,
+  MAX_BUNDLE_BYTES,
   propertiesOf,
   referencedId,
   refOf,
@@ -21,7 +22,6 @@ import {
 import { type CfnTemplate, type PackagedService, packagedService, STAGE } from './packaged-service';
 import { readZip } from './zip';
 
-const MAX_BUNDLE_BYTES = 500_000;
 const ALARMS_TOPIC = refOf('AlarmsTopic');
 const NAMESPACE = 'CostCircuitBreaker';
 

@@ -6,11 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  ACTIONS_WITHOUT_RESOURCE_ARNS,
   policyStatements as allPolicyStatements,
   arnOf,
   asArray,
   type FoundStatement,
   key,
+  MAX_BUNDLE_BYTES,
   propertiesOf,
   resourcesOfType,
   roleOfFunction,
@@ -20,27 +22,6 @@ import {
 import { type CfnTemplate, type PackagedService, packagedService, STAGE } from './packaged-service';
 import { readZip } from './zip';
 
-/** DESIGN section 11: bundled Lambda size per function, minified; the zip is smaller still. */
-const MAX_BUNDLE_BYTES = 500_000;
-/** Actions with no resource-level permissions that a role here needs: X-Ray, and log delivery for Step Functions. */
-const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  // A Redshift Data API statement has no ARN; the baselines role limits these to its own statements.
-  'redshift-data:DescribeStatement',
-  'redshift-data:GetStatementResult',
-  'redshift-data:CancelStatement',
-]);
 /** Anything that can remove an item from a table. */
 const ITEM_DELETING_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLDelete'];
 
