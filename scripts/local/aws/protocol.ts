@@ -141,3 +141,23 @@ export const decodeToken = (token: string | undefined, code = 'InvalidNextToken'
   if (key === '' || encodeToken(key) !== token) throw new AwsServiceError(code, 'the NextToken is not valid');
   return key;
 };
+
+/** An AWS JSON-protocol operation of a stand-in: the request body in, the response body out. */
+export type JsonOperation = (body: Record<string, unknown>) => unknown;
+
+/**
+ * Runs the operation a request names; one the stand-in does not implement is the client's mistake
+ * (UnknownOperationException), so it is never mistaken for a service fault.
+ */
+export const dispatchJsonOperation =
+  (serviceLabel: string, operations: Readonly<Record<string, JsonOperation>>) =>
+  async (operation: string, body: Record<string, unknown>): Promise<unknown> => {
+    const run = operations[operation];
+    if (run === undefined) {
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `the local ${serviceLabel} stand-in does not implement ${operation}`,
+      );
+    }
+    return run(body);
+  };

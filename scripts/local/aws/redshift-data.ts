@@ -11,7 +11,15 @@ import {
   pgTypeName,
   runOnPglite,
 } from '../../../functions/adapters/warehouse/pglite-warehouse';
-import { AwsServiceError, decodeToken, encodeToken, optionalString, requiredString } from './protocol';
+import {
+  AwsServiceError,
+  decodeToken,
+  dispatchJsonOperation,
+  encodeToken,
+  type JsonOperation,
+  optionalString,
+  requiredString,
+} from './protocol';
 import type { Logger } from './sfn';
 
 export interface RedshiftDataServiceOptions {
@@ -234,7 +242,7 @@ export const createRedshiftDataService = (options: RedshiftDataServiceOptions) =
     return { Status: true };
   };
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const operations: Record<string, JsonOperation> = {
     ExecuteStatement: executeStatement,
     DescribeStatement: describeStatement,
     GetStatementResult: getStatementResult,
@@ -243,15 +251,7 @@ export const createRedshiftDataService = (options: RedshiftDataServiceOptions) =
 
   return {
     /** Runs one operation; throws AwsServiceError for the client's mistakes. */
-    handle: async (operation: string, body: Record<string, unknown>): Promise<unknown> => {
-      const handler = operations[operation];
-      if (handler === undefined)
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `the local Redshift Data API stand-in does not implement ${operation}`,
-        );
-      return handler(body);
-    },
+    handle: dispatchJsonOperation('Redshift Data API', operations),
   };
 };
 

@@ -18,8 +18,10 @@ import {
 import {
   AwsServiceError,
   decodeToken,
+  dispatchJsonOperation,
   encodeToken,
   epochSeconds,
+  type JsonOperation,
   optionalInteger,
   optionalString,
   requiredString,
@@ -561,7 +563,7 @@ export const createSfnService = async (options: SfnServiceOptions) => {
     };
   };
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const operations: Record<string, JsonOperation> = {
     StartExecution: startExecution,
     DescribeExecution: describeExecution,
     ListExecutions: listExecutions,
@@ -571,15 +573,8 @@ export const createSfnService = async (options: SfnServiceOptions) => {
   };
 
   return {
-    handle: async (operation: string, body: Record<string, unknown>): Promise<unknown> => {
-      const run = operations[operation];
-      if (run === undefined)
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `the local Step Functions stand-in does not implement ${operation}`,
-        );
-      return run(body);
-    },
+    /** Runs one operation; throws AwsServiceError for the client's mistakes. */
+    handle: dispatchJsonOperation('Step Functions', operations),
     /** The state machines found, and the files that cannot run locally with the reason. */
     /** The state machines that can run, and why the others cannot; validates each (so the first start is fast). */
     inventory: async () => {

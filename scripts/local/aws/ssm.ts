@@ -2,8 +2,10 @@ import { readJsonIfExists, writeJsonAtomic } from '../json-file';
 import {
   AwsServiceError,
   decodeToken,
+  dispatchJsonOperation,
   encodeToken,
   epochSeconds,
+  type JsonOperation,
   optionalInteger,
   optionalString,
   requiredString,
@@ -224,7 +226,7 @@ export const createSsmService = async (options: SsmServiceOptions) => {
     };
   };
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const operations: Record<string, JsonOperation> = {
     PutParameter: putParameter,
     GetParameter: getParameter,
     GetParameters: getParameters,
@@ -234,15 +236,7 @@ export const createSsmService = async (options: SsmServiceOptions) => {
 
   return {
     /** Runs one operation; throws AwsServiceError for the client's mistakes. */
-    handle: async (operation: string, body: Record<string, unknown>): Promise<unknown> => {
-      const run = operations[operation];
-      if (run === undefined)
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `the local SSM stand-in does not implement ${operation}`,
-        );
-      return run(body);
-    },
+    handle: dispatchJsonOperation('SSM', operations),
     flush: () => saving.catch(() => undefined),
   };
 };
