@@ -1,5 +1,4 @@
 import { entryId, type LedgerEntry, triggerSummary } from './ledger';
-import { severity } from './modes';
 import type { BreakerStore, Clock } from './ports';
 import { type BreakerState, escalatedMode, isEnabled, raise } from './state';
 import { type Plan, type TransitionReport, transition } from './transition';
@@ -54,7 +53,9 @@ export const createApplyTrigger =
           },
         };
       }
-      const day = severity(mode) > severity(state.mode) ? trigger.day : state.day;
+      // The budget day the current state belongs to, so the next day's restore steps it down; raised
+      // flags count too, or a velocity spike on a normal day would never be lifted.
+      const day = state.day === null || trigger.day > state.day ? trigger.day : state.day;
       return {
         kind: 'change',
         outcome: 'changed',

@@ -1,8 +1,9 @@
 import { formatUsd } from '../money';
 import { utcDay } from '../time';
 import type { CheckConfig } from './config';
+import { modeForSpend } from './ladder';
 import { entryId } from './ledger';
-import { MODES, type Mode, severity } from './modes';
+import { MODES, type Mode, moreRestrictive, severity } from './modes';
 import type { BreakerStore, Clock, SpendSnapshotSource } from './ports';
 import { rollingQuarterNano, streamTime, velocityBaselineNano } from './spend-checks';
 import type { BreakerState } from './state';
@@ -71,7 +72,13 @@ export const createRestoreStep =
           },
         };
       }
-      const mode = oneDown(state.mode);
+      // Never below what the new day's own spend already calls for: a rung it crossed while the old
+      // mode was higher was absorbed then, and its trigger will not fire again today.
+      const todays = modeForSpend(snapshot.spentNano, deps.config.capNano, deps.config.ladder);
+      const mode = moreRestrictive(oneDown(state.mode), todays);
+      if (mode === state.mode && Object.keys(state.raised).length === 0) {
+        return { kind: 'none', outcome: 'current' };
+      }
       return {
         kind: 'change',
         outcome: 'stepped',

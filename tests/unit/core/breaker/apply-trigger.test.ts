@@ -120,6 +120,8 @@ describe('applying a trigger', () => {
     expect(result).toMatchObject({ outcome: 'changed', from: 'normal', to: 'normal' });
     expect(result.flags_after.suspend_scale_in).toBe(true);
     expect(store.state.raised).toEqual({ suspend_scale_in: true });
+    // Dated, so the next day's restore lifts it.
+    expect(store.state.day).toBe('2025-03-15');
   });
 
   it('only alerts for a trigger that asks for nothing', async () => {
