@@ -1,8 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DynamoDbClaimsLog } from './adapters/dynamodb/dynamodb-claims-log';
 import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
@@ -13,7 +9,8 @@ import { documentClient } from './shared/aws-clients';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
 import { toStreamRecord } from './shared/kinesis-stream-record';
-import { logger, metrics, tracer } from './shared/powertools';
+import { withPowertools } from './shared/middleware';
+import { logger, metrics } from './shared/powertools';
 import { publishSpendByDimension } from './shared/spend-metrics';
 
 const spendTable = requireEnv('SPEND_TABLE_NAME');
@@ -89,7 +86,4 @@ const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchR
   };
 };
 
-export const handler = middy(aggregate)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = withPowertools(aggregate);
