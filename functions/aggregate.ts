@@ -3,6 +3,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { DynamoDbClaimsLog } from './adapters/dynamodb/dynamodb-claims-log';
 import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
+import type { PricedCostEvent } from './core/events/cost-event';
 import { createIngestBatch, type IngestResult } from './core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { documentClient } from './shared/aws-clients';
@@ -30,13 +31,13 @@ const breaker = breakerEvaluator();
  * The breaker's checks on what this batch counted, judged at its event time. A failure here never fails
  * the batch: its spend is written exactly once already, and the one-minute check catches up.
  */
-const checkBreaker = async (result: IngestResult): Promise<void> => {
-  if (result.countedEvents.length === 0) return;
+const checkBreaker = async (
+  counted: readonly PricedCostEvent[],
+  sessions: IngestResult['sessions'],
+): Promise<void> => {
+  if (counted.length === 0) return;
   try {
-    const evaluation = await breaker.afterBatch(
-      result.countedEvents.map((c) => c.event),
-      result.sessions,
-    );
+    const evaluation = await breaker.afterBatch(counted, sessions);
     metrics.addMetric('BreakerTriggers', MetricUnit.Count, evaluation.triggers.length);
     metrics.addMetric('BreakerStartFailures', MetricUnit.Count, evaluation.failed.length);
     for (const { name, error } of evaluation.failed)
@@ -49,7 +50,7 @@ const checkBreaker = async (result: IngestResult): Promise<void> => {
   }
 };
 
-const publishMetrics = (result: IngestResult): void => {
+const publishMetrics = (result: IngestResult, counted: readonly PricedCostEvent[]): void => {
   metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
   metrics.addMetric('EventsCounted', MetricUnit.Count, result.counted);
   metrics.addMetric('DuplicatesIgnored', MetricUnit.Count, result.duplicates);
@@ -60,10 +61,7 @@ const publishMetrics = (result: IngestResult): void => {
   metrics.addMetric('SessionsPersisted', MetricUnit.Count, sessions);
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
-  publishSpendByDimension(
-    metrics,
-    result.countedEvents.map((counted) => counted.event),
-  );
+  publishSpendByDimension(metrics, counted);
 };
 
 /**
@@ -74,8 +72,9 @@ const publishMetrics = (result: IngestResult): void => {
  */
 const aggregate = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
   const result = await ingestBatch(event.Records.map(toStreamRecord));
-  publishMetrics(result);
-  await checkBreaker(result);
+  const counted = result.countedEvents.map((c) => c.event);
+  publishMetrics(result, counted);
+  await checkBreaker(counted, result.sessions);
   const { countedEvents: _events, sessions, ...summary } = result;
   logger.info('batch folded', { ...summary, sessions: sessions.length });
   return {
