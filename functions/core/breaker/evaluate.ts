@@ -4,7 +4,7 @@ import type { CheckConfig } from './config';
 import { eventTriggers, type SessionCost } from './event-checks';
 import type { Clock, SpendSnapshotSource, Workflow, WorkflowStarter } from './ports';
 import { spendTriggers } from './spend-checks';
-import { type BreakerState, isEnabled } from './state';
+import { atRest, type BreakerState, isEnabled } from './state';
 import { executionName, type Trigger } from './trigger';
 
 export interface EvaluateDependencies {
@@ -21,9 +21,6 @@ export interface Evaluation {
   started: string[];
   failed: { name: string; error: unknown }[];
 }
-
-const atRest = (state: BreakerState): boolean =>
-  state.mode === 'normal' && Object.keys(state.raised).length === 0;
 
 // Names this process already handed to Step Functions; bounded so a long-lived container stays small.
 const REMEMBERED_NAMES = 10_000;

@@ -5,8 +5,8 @@ import { modeForSpend } from './ladder';
 import { entryId } from './ledger';
 import { MODES, type Mode, moreRestrictive, severity } from './modes';
 import type { BreakerStore, Clock, SpendSnapshotSource } from './ports';
-import { rollingQuarterNano, streamTime, velocityBaselineNano } from './spend-checks';
-import type { BreakerState } from './state';
+import { rollingQuarterNano, streamTime, velocityBoundNano } from './spend-checks';
+import { atRest, type BreakerState } from './state';
 import { type Plan, type TransitionReport, transition } from './transition';
 import { executionName, type Trigger } from './trigger';
 
@@ -48,13 +48,12 @@ export const createRestoreStep =
     const step = input.step ?? 0;
     const snapshot = await deps.spend.snapshot(day, now, deps.config.historyDays);
     const velocity = rollingQuarterNano(snapshot, streamTime(snapshot, now));
-    const bound = velocityBaselineNano(snapshot, deps.config.capNano) * deps.config.velocityFactor;
+    const bound = velocityBoundNano(snapshot, deps.config);
     const recordedAt = new Date(now).toISOString();
     const id = entryId(execution, `step-${step}`);
 
     const plan = (state: BreakerState): Plan<RestoreOutcome> => {
-      const atRest = state.mode === 'normal' && Object.keys(state.raised).length === 0;
-      if (atRest) return { kind: 'none', outcome: 'normal' };
+      if (atRest(state)) return { kind: 'none', outcome: 'normal' };
       if (state.day !== null && state.day >= day) return { kind: 'none', outcome: 'current' };
       if (velocity > bound) {
         return {

@@ -192,10 +192,13 @@ export const spendTriggers = (
   return triggers;
 };
 
+/** The most the rolling 15-minute spend may be before it counts as a spike: the baseline times the factor. */
+export const velocityBoundNano = (snapshot: SpendSnapshot, config: CheckConfig): number =>
+  velocityBaselineNano(snapshot, config.capNano, config.warehouseBaselineMinDays) * config.velocityFactor;
+
 /** True when the rolling 15-minute spend is within the velocity factor of its baseline. */
 export const velocityIsNormal = (snapshot: SpendSnapshot, atMs: number, config: CheckConfig): boolean =>
-  rollingQuarterNano(snapshot, atMs) <=
-  velocityBaselineNano(snapshot, config.capNano, config.warehouseBaselineMinDays) * config.velocityFactor;
+  rollingQuarterNano(snapshot, atMs) <= velocityBoundNano(snapshot, config);
 
 /**
  * How far the day's spend has got in event time: the end of its latest 15-minute bucket with spend,

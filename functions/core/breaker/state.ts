@@ -69,6 +69,10 @@ export const effectiveFlags = (state: BreakerState): EffectiveFlags => {
 
 export const isEnabled = (state: BreakerState): boolean => effectiveFlags(state).cost_circuit_breaker_enabled;
 
+/** Normal mode with no raised flag: nothing for a restore to lift. */
+export const atRest = (state: BreakerState): boolean =>
+  state.mode === 'normal' && Object.keys(state.raised).length === 0;
+
 /** Parameter names under the stage prefix, with their string values. */
 export const parameterValues = (flags: EffectiveFlags): Record<string, string> => ({
   breaker_mode: flags.breaker_mode,
