@@ -139,12 +139,13 @@ export const planLogEntries = (
   const entries: ClaimsLogEntry[] = [];
   let part: Part | undefined;
   for (const c of claims) {
-    if (part !== undefined && part.bytes + bytesToAdd(part, c) > maxBodyBytes && part.claims > 0) {
-      entries.push(toEntry(shardId, part));
-      part = undefined;
+    let bytes = part === undefined ? 0 : bytesToAdd(part, c);
+    if (part === undefined || (part.bytes + bytes > maxBodyBytes && part.claims > 0)) {
+      if (part !== undefined) entries.push(toEntry(shardId, part));
+      part = newPart(c);
+      bytes = bytesToAdd(part, c);
     }
-    part ??= newPart(c);
-    addToPart(part, c, bytesToAdd(part, c));
+    addToPart(part, c, bytes);
   }
   if (part !== undefined) entries.push(toEntry(shardId, part));
   return entries;
