@@ -84,21 +84,26 @@ export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
 
   /** One value per bucket of the hour on each earlier day that had spend in that hour. */
   private async sameHour(day: string, hour: number, historyDays: number): Promise<number[]> {
-    const values: number[] = [];
-    for (let back = 1; back <= historyDays; back += 1) {
-      const earlier = utcDay(startOfUtcDay(day) - back * DAY_MS);
-      const key = `${earlier}|${hour}`;
-      let cached = this.history.get(key);
-      if (cached === undefined) {
-        const found = await this.quarters(earlier, quarterLabel(hour * 4), quarterLabel(hour * 4 + 3));
-        cached =
-          found.length === 0
-            ? null
-            : [0, 1, 2, 3].map((q) => found.find((f) => f.quarter === hour * 4 + q)?.cost ?? 0);
-        this.history.set(key, cached);
-      }
-      if (cached !== null) values.push(...cached);
-    }
+    // Uncached days are read concurrently: after each hour boundary the first batch waits for one
+    // round trip, not one per earlier day.
+    const days = await Promise.all(
+      Array.from({ length: historyDays }, (_, i) =>
+        this.sameHourOf(utcDay(startOfUtcDay(day) - (i + 1) * DAY_MS), hour),
+      ),
+    );
+    return days.flatMap((values) => values ?? []);
+  }
+
+  private async sameHourOf(day: string, hour: number): Promise<number[] | null> {
+    const key = `${day}|${hour}`;
+    const cached = this.history.get(key);
+    if (cached !== undefined) return cached;
+    const found = await this.quarters(day, quarterLabel(hour * 4), quarterLabel(hour * 4 + 3));
+    const values =
+      found.length === 0
+        ? null
+        : [0, 1, 2, 3].map((q) => found.find((f) => f.quarter === hour * 4 + q)?.cost ?? 0);
+    this.history.set(key, values);
     return values;
   }
 }
