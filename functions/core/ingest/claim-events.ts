@@ -5,7 +5,7 @@ import {
   WatermarkConflictError,
   type WriteTally,
 } from './batch-model';
-import type { ShardClaimsCache } from './claims-cache';
+import { claimKey, type ShardClaimsCache } from './claims-cache';
 import { type ClaimsLogEntry, decodeLogItem, encodeLogItem, planLogEntries } from './claims-log';
 import type { ClaimsLog } from './ports';
 
@@ -75,9 +75,8 @@ const decide = (events: readonly Positioned[], cache: ShardClaimsCache) => {
   const decisions: Decision[] = [];
   const claims: Positioned[] = [];
   for (const c of events) {
-    const { sessionId, eventId } = c.event;
-    const key = `${sessionId} ${eventId}`;
-    const holder = cache.holder(sessionId, eventId) ?? inBatch.get(key);
+    const key = claimKey(c.event.sessionId, c.event.eventId);
+    const holder = cache.holder(key) ?? inBatch.get(key);
     if (holder !== undefined) {
       decisions.push(holder === c.sequence ? 'counted' : 'duplicate');
     } else {

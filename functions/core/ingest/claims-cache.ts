@@ -10,7 +10,8 @@ interface CachedSession {
   intents: Map<string, number>;
 }
 
-const claimKey = (sessionId: string, eventId: string): string => `${sessionId} ${eventId}`;
+/** The key of an event's claim: event ids are unique within a session. Identifiers never hold a space. */
+export const claimKey = (sessionId: string, eventId: string): string => `${sessionId} ${eventId}`;
 
 /**
  * What one container knows of a shard's claims log: the claims and session running costs of the
@@ -67,9 +68,9 @@ export class ShardClaimsCache {
     if (drop > 0) this.entries.splice(0, drop);
   }
 
-  /** The position that claimed this event id in this session, if any within the horizon. */
-  holder(sessionId: string, eventId: string): string | undefined {
-    return this.claims.get(claimKey(sessionId, eventId));
+  /** The position that claimed an event (by its `claimKey`), if any within the horizon. */
+  holder(key: string): string | undefined {
+    return this.claims.get(key);
   }
 
   /** A session's spend over the horizon, if it has any there. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ShardClaimsCache } from '../../../../functions/core/ingest/claims-cache';
+import { claimKey, ShardClaimsCache } from '../../../../functions/core/ingest/claims-cache';
 import type { ClaimsLogEntry, LoggedSession } from '../../../../functions/core/ingest/claims-log';
 
 const anEntry = (firstPosition: string, arrivedAt: number, sessions: LoggedSession[]): ClaimsLogEntry => ({
@@ -41,7 +41,10 @@ describe('ShardClaimsCache', () => {
     // Assess
     expect(before).toMatchObject({ costNano: 15, events: 3, intents: ['faq', 'recommendation'] });
     expect(cache.session('s1')).toMatchObject({ costNano: 5, events: 1, intents: ['recommendation'] });
-    expect([cache.holder('s1', 'a'), cache.holder('s1', 'c')]).toEqual([undefined, '200']);
+    expect([cache.holder(claimKey('s1', 'a')), cache.holder(claimKey('s1', 'c'))]).toEqual([
+      undefined,
+      '200',
+    ]);
     expect([cache.newestEntry, cache.highWater]).toEqual(['200', '200']);
   });
 
@@ -52,7 +55,7 @@ describe('ShardClaimsCache', () => {
 
     cache.evictArrivedBefore(3_600);
 
-    expect(cache.holder('s1', 'a')).toBe('900');
+    expect(cache.holder(claimKey('s1', 'a'))).toBe('900');
     expect(cache.session('s1')).toMatchObject({ costNano: 1, events: 1 });
   });
 
