@@ -6,7 +6,7 @@ import { gzip } from 'node:zlib';
 import type { ArchivedEvent } from '../../../functions/core/analytics/archived-event';
 import { FIREHOSE_LIMITS } from '../../../functions/core/analytics/batch-records';
 import { readJsonIfExists, writeJsonAtomic } from '../json-file';
-import { AwsServiceError, requiredString } from './protocol';
+import { AwsServiceError, dispatchJsonOperation, requiredString } from './protocol';
 import type { Logger } from './sfn';
 
 const gzipAsync = promisify(gzip);
@@ -178,10 +178,9 @@ export const createFirehoseService = (options: FirehoseServiceOptions) => {
       options.log('warn', 'records with lines that are not JSON objects', { stream, unreadable });
   };
 
-  const putRecordBatch = async (body: Record<string, unknown>) => {
+  const putRecordBatch = async (body: Record<string, unknown>, { rejectEvery }: FirehoseFault) => {
     const stream = streamOf(body);
     const records = decodeRecords(body, 'Records');
-    const { rejectEvery } = await currentFault();
     const accepted: Buffer[] = [];
     const responses = records.map((record) => {
       recordsSeen += 1;
@@ -232,28 +231,25 @@ export const createFirehoseService = (options: FirehoseServiceOptions) => {
     };
   };
 
+  const dispatch = (fault: FirehoseFault) =>
+    dispatchJsonOperation('Firehose', {
+      PutRecordBatch: (body) => putRecordBatch(body, fault),
+      PutRecord: putRecord,
+      DescribeDeliveryStream: describeDeliveryStream,
+    });
+
   return {
+    /** Reads fault.json once per request: `unavailable` fails the call, `rejectEvery` applies to its records. */
     async handle(operation: string, body: Record<string, unknown>): Promise<unknown> {
-      if ((await currentFault()).unavailable) {
+      const fault = await currentFault();
+      if (fault.unavailable) {
         throw new AwsServiceError(
           'ServiceUnavailableException',
           'Firehose is unavailable (local fault injection)',
-          {
-            status: 503,
-            fault: 'Receiver',
-          },
+          { status: 503, fault: 'Receiver' },
         );
       }
-      switch (operation) {
-        case 'PutRecordBatch':
-          return putRecordBatch(body);
-        case 'PutRecord':
-          return putRecord(body);
-        case 'DescribeDeliveryStream':
-          return describeDeliveryStream(body);
-        default:
-          throw new AwsServiceError('UnknownOperationException', `Firehose ${operation} is not emulated`);
-      }
+      return dispatch(fault)(operation, body);
     },
   };
 };
