@@ -26,7 +26,6 @@ export type DecodeResult =
 /** Far above any valid event (about 1 KB); checked before parsing so a huge record costs nothing. */
 export const MAX_EVENT_BYTES = 16 * 1024;
 
-// Patterns in the schemas are anchored character classes: linear time, no ReDoS on untrusted input.
 // Compiled from the schemas at build time (scripts/build/compile-validators.ts): the bundle carries two
 // small functions instead of the ajv compiler. Patterns are anchored character classes: linear time,
 // no ReDoS on untrusted input.

@@ -58,3 +58,6 @@ export const eventPosition = (sequenceNumber: string, index: number): string =>
 
 /** The record an event position belongs to. */
 export const recordOfPosition = (position: string): string => position.slice(0, -5);
+
+/** The index within its record of the event at a position. */
+export const eventIndexOfPosition = (position: string): number => Number(position.slice(-5));

@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { eventPosition, recordOfPosition } from '../events/record-payloads';
+import { eventIndexOfPosition, eventPosition, recordOfPosition } from '../events/record-payloads';
 import { compareSequenceNumbers, isAfter } from '../sequence';
 import type { Positioned } from './batch-model';
 import type { ClaimsLogItem } from './ports';
@@ -64,7 +64,6 @@ interface Part {
 }
 
 const digits = (n: number): number => String(n).length;
-const eventIndexOf = (position: string): number => Number(position.slice(-5));
 
 const newPart = (first: Positioned): Part => ({
   firstPosition: first.sequence,
@@ -80,7 +79,7 @@ const newPart = (first: Positioned): Part => ({
 const bytesToAdd = (part: Part, c: Positioned): number => {
   const { sequenceNumber } = c.record;
   const recordIndex = part.records.get(sequenceNumber) ?? part.records.size;
-  const index = eventIndexOf(c.sequence);
+  const index = eventIndexOfPosition(c.sequence);
   let bytes = c.event.eventId.length + 2 + digits(recordIndex) + (index === 0 ? 0 : 1 + digits(index));
   if (!part.records.has(sequenceNumber)) bytes += sequenceNumber.length + 1;
   const session = part.sessions.get(c.event.sessionId);
@@ -163,7 +162,7 @@ export const encodeBodyText = (entry: ClaimsLogEntry): string => {
   const lines = [FORMAT, recordLine.join(' ')];
   for (const s of entry.sessions) {
     const claims = s.claims.map((c) => {
-      const index = eventIndexOf(c.position);
+      const index = eventIndexOfPosition(c.position);
       const at = recordIndex.get(recordOfPosition(c.position));
       return `${c.eventId}@${at}${index === 0 ? '' : `.${index}`}`;
     });
