@@ -62,8 +62,9 @@ export async function* aggregateEvents(
       yield event;
       continue;
     }
-    const bucket = laneOf(partitionKeyOf(event, utf8.encode(line)), buckets);
-    const size = Buffer.byteLength(line) + 1;
+    const data = utf8.encode(line);
+    const bucket = laneOf(partitionKeyOf(event, data), buckets);
+    const size = data.byteLength + 1;
     const open = packs.get(bucket);
     if (open !== undefined && (open.lines.length >= maxEvents || open.bytes + size > maxBytes))
       yield close(bucket, open);
