@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { LedgerEntry } from '../../core/breaker/ledger';
 
-/** Reads the whole ledger in the order entries were recorded (for `ccb audit`). */
+/** Reads the ledger: all of it in the order entries were recorded (for `ccb audit`), or one entry. */
 export class DynamoDbLedgerReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -25,5 +25,15 @@ export class DynamoDbLedgerReader {
     return entries.sort(
       (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.entry_id.localeCompare(b.entry_id),
     );
+  }
+
+  /** The entry with this id, or undefined while it has not been written. */
+  async entry(entryId: string): Promise<LedgerEntry | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: 'LEDGER', sk: entryId }, ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    const { pk: _pk, sk: _sk, ...entry } = Item;
+    return entry as LedgerEntry;
   }
 }

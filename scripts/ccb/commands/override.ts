@@ -86,8 +86,7 @@ export const startOverride = async (context: StageContext, request: OverrideRequ
         `override ${name} ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
       );
     }
-    const entries = await ledger.entries();
-    const entry = entries.find((e) => e.entry_id === wanted);
+    const entry = await ledger.entry(wanted);
     if (entry !== undefined || (request.action === 'clear' && execution.status === 'SUCCEEDED')) {
       return { execution: name, executionArn, entry: entry ?? null };
     }
