@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { groupBy } from '../../functions/core/ingest/batch-model';
 import type { StreamRecord } from '../../functions/core/ingest/ingest-batch';
 import { aggregateEvents, isPackedRecord } from '../../producer';
 import type { ScenarioLine } from '../scenarios';
@@ -79,14 +80,8 @@ export const toBatches = (
   batchSize: number,
   windowSeconds?: number,
 ): TimedRecord[][] => {
-  const byShard = new Map<string, TimedRecord[]>();
-  for (const record of records) {
-    const shard = byShard.get(record.shardId);
-    if (shard === undefined) byShard.set(record.shardId, [record]);
-    else shard.push(record);
-  }
   const batches: TimedRecord[][] = [];
-  for (const shardRecords of byShard.values()) {
+  for (const shardRecords of groupBy(records, (r) => r.shardId).values()) {
     let batch: TimedRecord[] = [];
     for (const record of shardRecords) {
       const first = batch[0];
