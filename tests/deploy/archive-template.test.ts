@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { anArchivedEvent } from '../helpers/archived-events';
 import {
   arnOf,
@@ -84,10 +84,6 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
     service = await packagedService();
     template = service.template;
   }, 300_000);
-
-  afterAll(async () => {
-    await service?.dispose();
-  });
 
   describe('when reading the archive function and its event source mapping', () => {
     it('then it is a function of its own on nodejs22.x arm64, traced, told the delivery stream', () => {

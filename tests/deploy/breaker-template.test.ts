@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ACTIONS_WITHOUT_RESOURCE_ARNS,
   arnOf,
@@ -247,10 +247,6 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     service = await packagedService();
     template = service.template;
   }, 300_000);
-
-  afterAll(async () => {
-    await service?.dispose();
-  });
 
   describe('when reading the breaker tables', () => {
     it('then the state table is keyed by pk alone and billed per request', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   arnOf,
   asArray,
@@ -61,10 +61,6 @@ describe(`given the service packaged offline for stage ${STAGE}: CloudWatch and 
     service = await packagedService();
     template = service.template;
   }, 300_000);
-
-  afterAll(async () => {
-    await service?.dispose();
-  });
 
   describe('when reading the spend threshold alarms', () => {
     it.each([

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -37,9 +37,6 @@ export interface PackagedService {
   /** The folder holding the template and the function zips. */
   dir: string;
   template: CfnTemplate;
-  /** True when this run packaged into a temporary folder (removed by `dispose`). */
-  packagedNow: boolean;
-  dispose: () => Promise<void>;
 }
 
 const newestMtime = async (path: string): Promise<number> => {
@@ -54,54 +51,84 @@ const newestMtime = async (path: string): Promise<number> => {
 const readTemplate = async (dir: string): Promise<CfnTemplate> =>
   JSON.parse(await readFile(join(dir, TEMPLATE_FILE), 'utf8')) as CfnTemplate;
 
-/** `.serverless/` from an earlier `npm run package`, if it is for this stage and newer than every input. */
+const PACKAGE_DIR = join(REPO_ROOT, '.serverless');
+/** Held by the one test process packaging into `.serverless/`; holds that process's pid. */
+const LOCK_FILE = join(REPO_ROOT, '.esbuild', 'template-tests.lock');
+
+/** `.serverless/` from an earlier packaging, if it is for this stage and newer than every input. */
 const freshPackage = async (): Promise<string | undefined> => {
-  const dir = join(REPO_ROOT, '.serverless');
-  const builtAt = await newestMtime(join(dir, TEMPLATE_FILE));
+  const builtAt = await newestMtime(join(PACKAGE_DIR, TEMPLATE_FILE));
   if (builtAt === 0) return undefined;
   const inputsChangedAt = Math.max(
     ...(await Promise.all(PACKAGE_INPUTS.map((p) => newestMtime(join(REPO_ROOT, p))))),
   );
   if (inputsChangedAt >= builtAt) return undefined;
-  const state = JSON.parse(await readFile(join(dir, 'serverless-state.json'), 'utf8')) as {
+  const state = JSON.parse(await readFile(join(PACKAGE_DIR, 'serverless-state.json'), 'utf8')) as {
     service?: { provider?: { stage?: string } };
   };
-  return state.service?.provider?.stage === STAGE ? dir : undefined;
+  return state.service?.provider?.stage === STAGE ? PACKAGE_DIR : undefined;
 };
 
-/**
- * Packages the service with osls, offline, into a temporary folder; or reuses `.serverless/` when an
- * earlier `npm run package` left a template newer than every input. osls empties `.serverless/` whenever
- * it packages, even into another folder, so this packages only when that folder is stale or for another
- * stage.
- */
-export const packagedService = async (): Promise<PackagedService> => {
-  const fresh = await freshPackage();
-  if (fresh !== undefined) {
-    return { dir: fresh, template: await readTemplate(fresh), packagedNow: false, dispose: async () => {} };
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  const dir = await mkdtemp(join(tmpdir(), 'ccb-package-'));
+};
+
+/** Takes the packaging lock, or returns false while another live process holds it (a dead one's is removed). */
+const takeLock = async (): Promise<boolean> => {
+  await mkdir(dirname(LOCK_FILE), { recursive: true });
+  try {
+    await writeFile(LOCK_FILE, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const holder = Number(await readFile(LOCK_FILE, 'utf8').catch(() => ''));
+  if (holder > 0 && !isRunning(holder)) await rm(LOCK_FILE, { force: true });
+  return false;
+};
+
+/** Packages the service with osls, offline, into `.serverless/` (as `npm run package` does). */
+const packageService = async (): Promise<void> => {
   const workFolder = join('.esbuild', `template-test-${process.pid}`);
   try {
     await promisify(execFile)(
       process.execPath,
-      [join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', STAGE, '--package', dir],
+      [join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', STAGE],
       {
         cwd: REPO_ROOT,
         env: { ...process.env, CCB_ESBUILD_WORK_FOLDER: workFolder },
         maxBuffer: 16 * 1024 * 1024,
       },
     );
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
   } finally {
     await rm(join(REPO_ROOT, workFolder), { recursive: true, force: true });
   }
-  return {
-    dir,
-    template: await readTemplate(dir),
-    packagedNow: true,
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
+};
+
+/**
+ * The service packaged offline for the stage, in `.serverless/`: reused when a template there is newer
+ * than every input (an earlier `npm run package`, or another template test of this run), packaged
+ * otherwise. Jest runs each test file in its own module registry, so the test files share one packaging
+ * through that folder; a lock file lets one process package while the others wait, since osls empties
+ * `.serverless/` whenever it packages.
+ */
+export const packagedService = async (): Promise<PackagedService> => {
+  for (;;) {
+    const fresh = await freshPackage();
+    if (fresh !== undefined) return { dir: fresh, template: await readTemplate(fresh) };
+    if (await takeLock()) {
+      try {
+        if ((await freshPackage()) === undefined) await packageService();
+        return { dir: PACKAGE_DIR, template: await readTemplate(PACKAGE_DIR) };
+      } finally {
+        await rm(LOCK_FILE, { force: true });
+      }
+    }
+    await setTimeout(500);
+  }
 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ACTIONS_WITHOUT_RESOURCE_ARNS,
   policyStatements as allPolicyStatements,
@@ -109,10 +109,6 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     service = await packagedService();
     template = service.template;
   }, 300_000);
-
-  afterAll(async () => {
-    await service?.dispose();
-  });
 
   describe('when reading the aggregate event source mapping', () => {
     it('then it reads the cost events stream from TRIM_HORIZON in batches of up to 1000 within 5 s', () => {
