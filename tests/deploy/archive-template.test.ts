@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { anArchivedEvent } from '../helpers/archived-events';
+import { bundleBytes, entriesOfFunction, INVOKE_EMPTY_BATCH, responseIn, runBundle } from './bundle';
 import {
   arnOf,
   asArray,
@@ -27,7 +24,6 @@ import {
   REPO_ROOT,
   STAGE,
 } from './packaged-service';
-import { readZip } from './zip';
 
 const LEDGER_DENIED = [
   'dynamodb:UpdateItem',
@@ -49,17 +45,6 @@ const ddlColumns = async (): Promise<string[]> => {
     .map((line) => /^\s+([a-z0-9_]+)\s/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
 };
-
-const INVOKE_EMPTY_BATCH = `
-const { handler } = await import(process.argv[2]);
-const context = {
-  functionName: 'ccb-test', awsRequestId: 'request-1', memoryLimitInMB: '256',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ccb-test',
-  getRemainingTimeInMillis: () => 60000,
-};
-const response = await handler({ Records: [] }, context);
-process.stdout.write('RESPONSE ' + JSON.stringify(response) + '\\n');
-`;
 
 describe(`given the service packaged offline for stage ${STAGE}, the archive path`, () => {
   let service: PackagedService;
@@ -155,45 +140,11 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
 
     it(`then its minified bundle is at most ${MAX_BUNDLE_BYTES / 1000} KB, and it loads and answers an empty batch in a Lambda-like environment`, async () => {
       const properties = propertiesOf(template, 'ArchiveLambdaFunction');
-      const zip = join(service.dir, basename((properties.Code as { S3Key: string }).S3Key));
-      const entries = readZip(await readFile(zip));
-      const bundle = entries.reduce((sum, entry) => sum + entry.data.length, 0);
-      expect(bundle).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      const entries = await entriesOfFunction(service, properties);
+      expect(bundleBytes(entries)).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
 
-      const root = await mkdtemp(join(tmpdir(), 'ccb-archive-bundle-'));
-      try {
-        for (const entry of entries) {
-          await mkdir(join(root, dirname(entry.name)), { recursive: true });
-          await writeFile(join(root, entry.name), entry.data);
-        }
-        const runner = join(root, 'invoke-empty-batch.mjs');
-        await writeFile(runner, INVOKE_EMPTY_BATCH);
-        const { stdout } = await promisify(execFile)(
-          process.execPath,
-          ['--no-warnings', runner, pathToFileURL(join(root, 'functions/archive.mjs')).href],
-          {
-            env: {
-              PATH: process.env.PATH,
-              ARCHIVE_DELIVERY_STREAM_NAME: `ccb-${STAGE}-archive`,
-              POWERTOOLS_SERVICE_NAME: 'ccb-archive',
-              AWS_REGION: 'us-east-1',
-              AWS_ACCESS_KEY_ID: 'test',
-              AWS_SECRET_ACCESS_KEY: 'test',
-              AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-              AWS_LAMBDA_FUNCTION_NAME: `ccb-${STAGE}-archive`,
-              AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-              _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-              AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-              AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-            },
-            timeout: 60_000,
-          },
-        );
-        const response = stdout.split('\n').find((line) => line.startsWith('RESPONSE '));
-        expect(JSON.parse(response?.slice('RESPONSE '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
+      const stdout = await runBundle(template, entries, properties, INVOKE_EMPTY_BATCH);
+      expect(responseIn(stdout)).toEqual({ batchItemFailures: [] });
     }, 120_000);
   });
 

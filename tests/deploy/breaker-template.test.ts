@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { entriesOfFunction, LOAD_HANDLER, runBundle } from './bundle';
 import {
   ACTIONS_WITHOUT_RESOURCE_ARNS,
   arnOf,
@@ -29,7 +26,6 @@ import {
   REPO_ROOT,
   STAGE,
 } from './packaged-service';
-import { readZip } from './zip';
 
 /** What would change or remove a ledger entry, or the ledger itself. */
 const LEDGER_MUTATING_ACTIONS = [
@@ -206,38 +202,6 @@ type AslValidator = (
   options?: { checkArn?: boolean; checkPaths?: boolean },
 ) => { isValid: boolean; errorsText: (separator?: string) => string };
 const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-const ARN_SHAPES: Record<string, (name: string) => string> = {
-  'AWS::StepFunctions::StateMachine': (name) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`,
-  'AWS::SNS::Topic': (name) => `arn:aws:sns:us-east-1:123456789012:${name}`,
-};
-
-/** The function's environment as Lambda would see it, references replaced by values of the right shape. */
-const lambdaEnvironment = (template: CfnTemplate, properties: Record<string, unknown>): NodeJS.ProcessEnv => {
-  const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
-  const plain = Object.entries(variables).map(([name, value]) => {
-    if (typeof value === 'string') return [name, value];
-    const target = referencedId(value) ?? name;
-    const shape = ARN_SHAPES[template.Resources[target]?.Type ?? ''];
-    return [name, shape ? shape(`ccb-${STAGE}-${target}`) : `ccb-${STAGE}-${target}`];
-  });
-  return {
-    PATH: process.env.PATH,
-    ...Object.fromEntries(plain),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-    AWS_LAMBDA_FUNCTION_NAME: String(properties.FunctionName),
-    AWS_EXECUTION_ENV: `AWS_Lambda_${String(properties.Runtime)}`,
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-  };
-};
-
-const LOAD_HANDLER = `
-const module = await import(process.argv[2]);
-process.stdout.write('HANDLER ' + typeof module.handler + '\\n');
-`;
 
 describe(`given the service packaged offline for stage ${STAGE}`, () => {
   let service: PackagedService;
@@ -420,27 +384,15 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       'then the $file bundle loads in a Lambda-like environment with its configuration',
       async ({ logicalId }) => {
         const properties = propertiesOf(template, logicalId);
-        const code = properties.Code as { S3Key: string };
-        const root = await mkdtemp(join(tmpdir(), 'ccb-bundle-'));
-        try {
-          for (const entry of readZip(await readFile(join(service.dir, basename(code.S3Key))))) {
-            await mkdir(join(root, dirname(entry.name)), { recursive: true });
-            await writeFile(join(root, entry.name), entry.data);
-          }
-          const runner = join(root, 'load-handler.mjs');
-          await writeFile(runner, LOAD_HANDLER);
-          const bundle = join(root, `${String(properties.Handler).replace(/\.[^.]+$/, '')}.mjs`);
 
-          const { stdout } = await promisify(execFile)(
-            process.execPath,
-            ['--no-warnings', runner, pathToFileURL(bundle).href],
-            { env: lambdaEnvironment(template, properties), timeout: 60_000 },
-          );
+        const stdout = await runBundle(
+          template,
+          await entriesOfFunction(service, properties),
+          properties,
+          LOAD_HANDLER,
+        );
 
-          expect(stdout).toContain('HANDLER function');
-        } finally {
-          await rm(root, { recursive: true, force: true });
-        }
+        expect(stdout).toContain('HANDLER function');
       },
       60_000,
     );

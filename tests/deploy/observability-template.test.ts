@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { bundleBytes, entriesOfFunction, LOAD_HANDLER, runBundle } from './bundle';
 import {
   arnOf,
   asArray,
@@ -20,7 +15,6 @@ import {
   roleStatements,
 } from './cfn';
 import { type CfnTemplate, type PackagedService, packagedService, STAGE } from './packaged-service';
-import { readZip } from './zip';
 
 const ALARMS_TOPIC = refOf('AlarmsTopic');
 const NAMESPACE = 'CostCircuitBreaker';
@@ -258,45 +252,13 @@ describe(`given the service packaged offline for stage ${STAGE}: CloudWatch and 
 
     it(`then its bundle is at most ${MAX_BUNDLE_BYTES / 1000} KB, carries the query files and loads in a Lambda-like environment`, async () => {
       const properties = propertiesOf(template, 'BaselinesLambdaFunction');
-      const entries = readZip(
-        await readFile(join(service.dir, basename((properties.Code as { S3Key: string }).S3Key))),
-      );
-      const bundle = entries.reduce((sum, entry) => sum + entry.data.length, 0);
-      const root = await mkdtemp(join(tmpdir(), 'ccb-baselines-bundle-'));
-      try {
-        for (const entry of entries) {
-          await mkdir(join(root, dirname(entry.name)), { recursive: true });
-          await writeFile(join(root, entry.name), entry.data);
-        }
-        const runner = join(root, 'load.mjs');
-        await writeFile(
-          runner,
-          "const m = await import(process.argv[2]); process.stdout.write('HANDLER ' + typeof m.handler);",
-        );
-        const { stdout } = await promisify(execFile)(
-          process.execPath,
-          ['--no-warnings', runner, pathToFileURL(join(root, 'functions/baselines.mjs')).href],
-          {
-            env: {
-              PATH: process.env.PATH,
-              SPEND_TABLE_NAME: 'ccb-dev-spend',
-              WAREHOUSE_WORKGROUP: 'ccb-dev',
-              WAREHOUSE_DATABASE: 'ccb',
-              AWS_REGION: 'us-east-1',
-              AWS_ACCESS_KEY_ID: 'test',
-              AWS_SECRET_ACCESS_KEY: 'test',
-              AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-            },
-            timeout: 60_000,
-          },
-        );
+      const entries = await entriesOfFunction(service, properties);
 
-        expect(bundle).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
-        expect(entries.map((e) => e.data.toString('utf8')).join('')).toContain('cost_events_unique');
-        expect(stdout).toContain('HANDLER function');
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
+      const stdout = await runBundle(template, entries, properties, LOAD_HANDLER);
+
+      expect(bundleBytes(entries)).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      expect(entries.map((e) => e.data.toString('utf8')).join('')).toContain('cost_events_unique');
+      expect(stdout).toContain('HANDLER function');
     }, 60_000);
   });
 });

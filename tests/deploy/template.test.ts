@@ -1,10 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { readFile, stat } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  bundleBytes,
+  entriesOfFunction,
+  INVOKE_EMPTY_BATCH,
+  responseIn,
+  runBundle,
+  zipOfFunction,
+} from './bundle';
 import {
   ACTIONS_WITHOUT_RESOURCE_ARNS,
   policyStatements as allPolicyStatements,
@@ -60,46 +63,6 @@ const grantsByResource = (statements: Statement[], service: string): Map<string,
   }
   return grants;
 };
-
-const zipOfFunction = (service: PackagedService, properties: Record<string, unknown>): string => {
-  const code = properties.Code as { S3Key: string };
-  return join(service.dir, basename(code.S3Key));
-};
-
-/** A Lambda-like environment: tracing on, so the X-Ray SDK's CommonJS code is loaded as on AWS. */
-const lambdaLikeEnvironment = (properties: Record<string, unknown>): NodeJS.ProcessEnv => {
-  const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
-  const plain = Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => [
-      name,
-      typeof value === 'string' ? value : `ccb-${name}`,
-    ]),
-  );
-  return {
-    PATH: process.env.PATH,
-    ...plain,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-    AWS_LAMBDA_FUNCTION_NAME: String(properties.FunctionName),
-    AWS_EXECUTION_ENV: `AWS_Lambda_${String(properties.Runtime)}`,
-    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-  };
-};
-
-const INVOKE_EMPTY_BATCH = `
-const { handler } = await import(process.argv[2]);
-const context = {
-  functionName: 'ccb-test', awsRequestId: 'request-1', memoryLimitInMB: '512',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ccb-test',
-  getRemainingTimeInMillis: () => 60000,
-};
-const response = await handler({ Records: [] }, context);
-process.stdout.write('RESPONSE ' + JSON.stringify(response) + '\\n');
-`;
 
 describe(`given the service packaged offline for stage ${STAGE}`, () => {
   let service: PackagedService;
@@ -401,7 +364,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       expect(functions.length).toBeGreaterThan(0);
       for (const [logicalId, resource] of functions) {
         const zip = zipOfFunction(service, resource.Properties ?? {});
-        const bundle = readZip(await readFile(zip)).reduce((sum, entry) => sum + entry.data.length, 0);
+        const bundle = bundleBytes(readZip(await readFile(zip)));
         const { size } = await stat(zip);
         expect({
           logicalId,
@@ -418,7 +381,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     it("then each zip holds its handler's ESM bundle", async () => {
       for (const [, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
         const properties = resource.Properties ?? {};
-        const entries = readZip(await readFile(zipOfFunction(service, properties)));
+        const entries = await entriesOfFunction(service, properties);
 
         const handlerModule = `${String(properties.Handler).replace(/\.[^.]+$/, '')}.mjs`;
         expect(entries.map((entry) => entry.name)).toEqual([handlerModule]);
@@ -427,26 +390,15 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
 
     it('then the aggregate bundle loads in a Lambda-like environment and answers an empty batch with no failures', async () => {
       const properties = propertiesOf(template, 'AggregateLambdaFunction');
-      const root = await mkdtemp(join(tmpdir(), 'ccb-bundle-'));
-      try {
-        for (const entry of readZip(await readFile(zipOfFunction(service, properties)))) {
-          await mkdir(join(root, dirname(entry.name)), { recursive: true });
-          await writeFile(join(root, entry.name), entry.data);
-        }
-        const runner = join(root, 'invoke-empty-batch.mjs');
-        await writeFile(runner, INVOKE_EMPTY_BATCH);
 
-        const { stdout } = await promisify(execFile)(
-          process.execPath,
-          ['--no-warnings', runner, pathToFileURL(join(root, 'functions/aggregate.mjs')).href],
-          { env: lambdaLikeEnvironment(properties), timeout: 60_000 },
-        );
+      const stdout = await runBundle(
+        template,
+        await entriesOfFunction(service, properties),
+        properties,
+        INVOKE_EMPTY_BATCH,
+      );
 
-        const response = stdout.split('\n').find((line) => line.startsWith('RESPONSE '));
-        expect(JSON.parse(response?.slice('RESPONSE '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
-      } finally {
-        await rm(root, { recursive: true, force: true });
-      }
+      expect(responseIn(stdout)).toEqual({ batchItemFailures: [] });
     }, 120_000);
   });
 });
