@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { localKinesisClient } from '../lib/local-clients';
 import { type StackState, stackHome } from '../lib/stack-context';
-import { retryIntervalFromEnv, waitScaleFromEnv } from './aws/server';
 import { type ShardBacklog, shardBacklog } from './backlog';
 import { readCheckpoints } from './checkpoints';
 import { runningConsumers } from './consumers';
@@ -20,7 +19,6 @@ import {
   logTail,
 } from './emulators';
 import { readJsonIfExists } from './json-file';
-import type { EventSourceMappingSettings } from './kinesis-event-source';
 import { kinesisShardReader } from './kinesis-shard-reader';
 import { consumerPaths, projectRoot, type StackPaths, stackPaths } from './paths';
 import { commandLineOf, isAlive, killIfMatches, terminate } from './processes';
@@ -36,34 +34,10 @@ import {
 
 export const DEFAULT_HANDLER_MODULE = 'functions/aggregate.ts';
 
-export interface UpOptions {
-  home?: string;
-  stage?: string;
-  /** Shards of a new stream; an existing stream keeps its own count. Default 4. */
-  shards?: number;
-  /** Default: env CCB_HANDLER_MODULE, else functions/aggregate.ts. */
-  handlerModule?: string;
-  mapping?: Partial<EventSourceMappingSettings>;
-  idlePollMs?: number;
-  /** kinesis-local's PERSIST_INTERVAL, e.g. `1s`. Default: env CCB_KINESIS_PERSIST_INTERVAL, else 5s. */
-  kinesisPersistInterval?: string;
+/** The supervisor's settings, each optional (see SupervisorConfig for what `up` fills in). */
+export interface UpOptions extends Partial<SupervisorConfig> {
   /** How long to wait for the stack to become ready. Default 90 s. */
   timeoutMs?: number;
-  /** Step Functions stand-in folders; default statemachines/ and functions/. */
-  stateMachinesDir?: string;
-  functionsDir?: string;
-  /** Multiplies every Wait's duration. Default: env CCB_SFN_WAIT_SCALE, else 1. */
-  sfnWaitScale?: number;
-  /** One interval for every Retry. Default: env CCB_SFN_RETRY_INTERVAL_MS, else the ASL's own. */
-  sfnRetryIntervalMs?: number;
-  /** The scheduled check's module. Default functions/check.ts (the timer stays off while it is missing). */
-  checkModule?: string;
-  /** Period of the check timer, 0 for off. Default: env CCB_CHECK_INTERVAL_SECONDS x 1000, else 60 s. */
-  checkIntervalMs?: number;
-  /** The archive consumer's module, '' for none. Default: env CCB_ARCHIVE_MODULE, else functions/archive.ts. */
-  archiveModule?: string;
-  /** The archive's own mapping settings (it has its own checkpoints under `<home>/consumers/`). */
-  archiveMapping?: Partial<EventSourceMappingSettings>;
 }
 
 export interface UpResult {
@@ -91,13 +65,13 @@ export const stackHealthy = async (state: StackState): Promise<boolean> =>
   (await dynamoDbHealthy(state.endpoints.dynamodb)) &&
   (state.endpoints.ssm === undefined || (await awsStandInsHealthy(state.endpoints.ssm)));
 
-const checkIntervalFromEnv = (): number | undefined => {
-  const raw = process.env.CCB_CHECK_INTERVAL_SECONDS;
+/** The number in the environment variable `name`, times `unit`; undefined when it is unset or blank. */
+const numberFromEnv = (name: string, valid: (value: number) => boolean, unit = 1): number | undefined => {
+  const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw new StackStartError(`CCB_CHECK_INTERVAL_SECONDS=${raw} is not a number of seconds`);
-  return seconds * 1000;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !valid(value)) throw new StackStartError(`${name}=${raw} is not valid`);
+  return value * unit;
 };
 
 /** A busy emulator can miss one health check; only a stack that stays unhealthy is worth restarting. */
@@ -215,39 +189,35 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
       }
       const recovered = await killLeftovers(paths);
 
-      const handlerModule = options.handlerModule ?? process.env.CCB_HANDLER_MODULE ?? DEFAULT_HANDLER_MODULE;
+      const { timeoutMs: _timeoutMs, ...given } = options;
+      const handlerModule = given.handlerModule ?? process.env.CCB_HANDLER_MODULE ?? DEFAULT_HANDLER_MODULE;
       if (!existsSync(resolveHandlerModule(handlerModule))) {
         throw new StackStartError(
           `the handler module ${handlerModule} does not exist (set CCB_HANDLER_MODULE or --handler)`,
         );
       }
       assertJava();
-      const sfnWaitScale = options.sfnWaitScale ?? waitScaleFromEnv();
-      const sfnRetryIntervalMs = options.sfnRetryIntervalMs ?? retryIntervalFromEnv();
-      const checkIntervalMs = options.checkIntervalMs ?? checkIntervalFromEnv();
-      const archiveModule = options.archiveModule ?? process.env.CCB_ARCHIVE_MODULE;
-      const settings: Partial<SupervisorConfig> = {
-        ...(options.stateMachinesDir !== undefined && { stateMachinesDir: options.stateMachinesDir }),
-        ...(options.functionsDir !== undefined && { functionsDir: options.functionsDir }),
-        ...(sfnWaitScale !== undefined && { sfnWaitScale }),
-        ...(sfnRetryIntervalMs !== undefined && { sfnRetryIntervalMs }),
-        ...(options.checkModule !== undefined && { checkModule: options.checkModule }),
-        ...(checkIntervalMs !== undefined && { checkIntervalMs }),
-        ...(archiveModule !== undefined && { archiveModule }),
-        ...(options.archiveMapping !== undefined && { archiveMapping: options.archiveMapping }),
-      };
+      // Sent as JSON: a setting that neither the options nor the environment give is left out.
       const config: SupervisorConfig = {
+        ...given,
         home,
-        stage: options.stage ?? 'local',
-        shards: options.shards ?? 4,
+        stage: given.stage ?? 'local',
+        shards: given.shards ?? 4,
         handlerModule,
-        mapping: options.mapping ?? {},
-        ...(options.idlePollMs !== undefined && { idlePollMs: options.idlePollMs }),
+        mapping: given.mapping ?? {},
         kinesisPersistInterval:
-          options.kinesisPersistInterval ??
+          given.kinesisPersistInterval ??
           process.env.CCB_KINESIS_PERSIST_INTERVAL ??
           DEFAULT_KINESIS_PERSIST_INTERVAL,
-        ...settings,
+        // A factor >= 0 for every Wait (0.001 turns a 30-minute TTL into 1.8 s).
+        sfnWaitScale: given.sfnWaitScale ?? numberFromEnv('CCB_SFN_WAIT_SCALE', (v) => v >= 0),
+        // A fixed interval for every Retry, instead of IntervalSeconds x BackoffRate.
+        sfnRetryIntervalMs:
+          given.sfnRetryIntervalMs ??
+          numberFromEnv('CCB_SFN_RETRY_INTERVAL_MS', (v) => v >= 0 && Number.isInteger(v)),
+        checkIntervalMs:
+          given.checkIntervalMs ?? numberFromEnv('CCB_CHECK_INTERVAL_SECONDS', (v) => v >= 0, 1000),
+        archiveModule: given.archiveModule ?? process.env.CCB_ARCHIVE_MODULE,
       };
       const child = spawnSupervisor(paths, config);
       const deadline = Date.now() + timeoutMs;

@@ -36,9 +36,9 @@ export interface AwsStandInsConfig {
   stateMachinesDir?: string;
   /** Default `<repo>/functions`: `${BreakerApplyFunctionArn}` runs `<functionsDir>/breaker-apply.ts`. */
   functionsDir?: string;
-  /** Multiplies every Wait's duration. Default: env CCB_SFN_WAIT_SCALE, else 1. */
+  /** Multiplies every Wait's duration. Default 1. */
   waitScale?: number;
-  /** Replaces every Retry interval. Default: env CCB_SFN_RETRY_INTERVAL_MS, else the ASL's own. */
+  /** Replaces every Retry interval. Default the ASL's own. */
   retryIntervalMs?: number;
   /** DefinitionSubstitutions other than `${<Name>FunctionArn}`. */
   substitutions?: Record<string, string>;
@@ -58,20 +58,6 @@ export const awsStandInPaths = (home: string) => ({
 const JSON_1_0 = 'application/x-amz-json-1.0';
 const JSON_1_1 = 'application/x-amz-json-1.1';
 const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
-
-const numberFromEnv = (name: string, check: (value: number) => boolean): number | undefined => {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new Error(`${name}=${raw} is not valid`);
-  return value;
-};
-
-/** CCB_SFN_WAIT_SCALE: a factor >= 0 for every Wait (0.001 turns a 30-minute TTL into 1.8 s). */
-export const waitScaleFromEnv = (): number | undefined => numberFromEnv('CCB_SFN_WAIT_SCALE', (v) => v >= 0);
-/** CCB_SFN_RETRY_INTERVAL_MS: a fixed interval for every Retry, instead of IntervalSeconds x BackoffRate. */
-export const retryIntervalFromEnv = (): number | undefined =>
-  numberFromEnv('CCB_SFN_RETRY_INTERVAL_MS', (v) => v >= 0 && Number.isInteger(v));
 
 const consoleLogger: Logger = (level, message, detail) => {
   const line = `${new Date().toISOString()} ${level.toUpperCase()} aws-stand-ins: ${message}`;
@@ -118,7 +104,6 @@ export const serveAwsStandIns = async (
   });
   // Runs the warehouse queries of RedshiftDataWarehouse (ccb report, the baselines function) on the same PGlite.
   const redshiftData = createRedshiftDataService({ db: () => warehouseDb(config.home), log });
-  const retryIntervalMs = config.retryIntervalMs ?? retryIntervalFromEnv();
   const sfn = await createSfnService({
     dataDir: paths.sfn,
     stage: config.stage,
@@ -126,9 +111,9 @@ export const serveAwsStandIns = async (
     accountId,
     stateMachinesDir: fromRoot(config.stateMachinesDir ?? 'statemachines'),
     functionsDir: fromRoot(config.functionsDir ?? 'functions'),
-    waitScale: config.waitScale ?? waitScaleFromEnv() ?? 1,
-    ...(retryIntervalMs !== undefined && { retryIntervalMs }),
-    ...(config.substitutions !== undefined && { substitutions: config.substitutions }),
+    waitScale: config.waitScale ?? 1,
+    retryIntervalMs: config.retryIntervalMs,
+    substitutions: config.substitutions,
     log,
   });
 
