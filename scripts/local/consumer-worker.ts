@@ -3,15 +3,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { localKinesisClient } from '../lib/local-clients';
 import type { StackState } from '../lib/stack-context';
-import {
-  type Consumer,
-  type ConsumerLog,
-  consumerEventSource,
-  consumerStatus,
-  loadHandler,
-} from './consumer';
+import { type Consumer, consumerEventSource, consumerStatus, loadHandler } from './consumer';
 import { writeJsonAtomic } from './json-file';
 import { kinesisShardReader } from './kinesis-shard-reader';
+import { consoleLogger } from './log';
 
 /** What the supervisor hands a consumer's worker thread. */
 export interface ConsumerWorkerData {
@@ -25,12 +20,7 @@ type FromWorker = { type: 'started' } | { type: 'stopped' } | { type: 'failed'; 
 
 const WORKER_SCRIPT = fileURLToPath(import.meta.url);
 
-const log: ConsumerLog = (level, message, detail) => {
-  const line = `${new Date().toISOString()} ${level.toUpperCase()} supervisor: ${message}`;
-  console[level === 'info' ? 'log' : level](
-    detail === undefined ? line : `${line} ${JSON.stringify(detail)}`,
-  );
-};
+const log = consoleLogger('supervisor');
 
 /** A consumer running in a worker thread of the supervisor, started and stopped from the supervisor. */
 export interface ConsumerWorker {

@@ -12,6 +12,7 @@ import {
   type ShardReader,
 } from './kinesis-event-source';
 import { lambdaContext } from './lambda-context';
+import type { Logger } from './log';
 import { projectRoot } from './paths';
 
 /** One Lambda event source mapping on the stream: the function it invokes and where its state lives. */
@@ -36,11 +37,6 @@ export interface EventSourceStatusFile {
 }
 
 export type LambdaHandler<E> = (event: E, context: Context) => Promise<unknown>;
-export type ConsumerLog = (
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  detail?: Record<string, unknown>,
-) => void;
 
 const FUNCTION_TIMEOUT_MS = 60_000;
 
@@ -65,7 +61,7 @@ export const consumerEventSource = (options: {
   region: string;
   streamArn: string;
   idlePollMs?: number;
-  log: ConsumerLog;
+  log: Logger;
 }): KinesisEventSource => {
   const { consumer, handler, region, log } = options;
   const { functionName } = consumer;

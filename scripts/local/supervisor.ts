@@ -32,6 +32,7 @@ import { readJsonIfExists, writeJsonAtomic } from './json-file';
 import type { EventSourceMappingSettings, KinesisEventSource } from './kinesis-event-source';
 import { kinesisShardReader } from './kinesis-shard-reader';
 import { lambdaContext } from './lambda-context';
+import { consoleLogger } from './log';
 import { consumerPaths, stackPaths } from './paths';
 import { terminate } from './processes';
 import {
@@ -166,12 +167,7 @@ export interface ProcessesFile {
   children: { name: string; pid: number }[];
 }
 
-const log = (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>): void => {
-  const line = `${new Date().toISOString()} ${level.toUpperCase()} supervisor: ${message}`;
-  console[level === 'info' ? 'log' : level](
-    detail === undefined ? line : `${line} ${JSON.stringify(detail)}`,
-  );
-};
+const log = consoleLogger('supervisor');
 
 /**
  * Invokes the check function's handler every `checkIntervalMs` with a scheduled event, in this process

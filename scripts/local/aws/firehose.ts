@@ -6,8 +6,8 @@ import { gzip } from 'node:zlib';
 import type { ArchivedEvent } from '../../../functions/core/analytics/archived-event';
 import { FIREHOSE_LIMITS } from '../../../functions/core/analytics/batch-records';
 import { readJsonIfExists, writeJsonAtomic } from '../json-file';
+import type { Logger } from '../log';
 import { AwsServiceError, dispatchJsonOperation, requiredString } from './protocol';
-import type { Logger } from './sfn';
 
 const gzipAsync = promisify(gzip);
 

@@ -11,6 +11,7 @@ import {
   pgTypeName,
   runOnPglite,
 } from '../../../functions/adapters/warehouse/pglite-warehouse';
+import type { Logger } from '../log';
 import {
   AwsServiceError,
   decodeToken,
@@ -20,7 +21,6 @@ import {
   optionalString,
   requiredString,
 } from './protocol';
-import type { Logger } from './sfn';
 
 export interface RedshiftDataServiceOptions {
   /** The local warehouse (warehouseDb), opened on the first statement. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_ACCOUNT_ID, localResources } from '../../lib/stack-context';
+import { consoleLogger, type Logger } from '../log';
 import { projectRoot } from '../paths';
 import { createFirehoseService } from './firehose';
 import {
@@ -16,7 +17,7 @@ import {
   sendXml,
 } from './protocol';
 import { createRedshiftDataService } from './redshift-data';
-import { createSfnService, type Logger } from './sfn';
+import { createSfnService } from './sfn';
 import { createSnsService } from './sns';
 import { createSsmService } from './ssm';
 import { closeWarehouseDb, loadArchivedEvents, warehouseDb } from './warehouse-db';
@@ -59,12 +60,7 @@ const JSON_1_0 = 'application/x-amz-json-1.0';
 const JSON_1_1 = 'application/x-amz-json-1.1';
 const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
-const consoleLogger: Logger = (level, message, detail) => {
-  const line = `${new Date().toISOString()} ${level.toUpperCase()} aws-stand-ins: ${message}`;
-  console[level === 'info' ? 'log' : level](
-    detail === undefined ? line : `${line} ${JSON.stringify(detail)}`,
-  );
-};
+const consoleLog = consoleLogger('aws-stand-ins');
 
 const fromRoot = (path: string) => (isAbsolute(path) ? path : resolve(projectRoot, path));
 
@@ -83,7 +79,7 @@ export interface AwsStandIns {
  */
 export const serveAwsStandIns = async (
   config: AwsStandInsConfig,
-  log: Logger = consoleLogger,
+  log: Logger = consoleLog,
 ): Promise<AwsStandIns> => {
   const region = config.region ?? 'us-east-1';
   const accountId = config.accountId ?? LOCAL_ACCOUNT_ID;
@@ -251,7 +247,7 @@ if (isMain) {
   }
   const standIns = await serveAwsStandIns(JSON.parse(raw) as AwsStandInsConfig);
   const stop = (signal: string) => {
-    consoleLogger('info', `stopping: ${signal}`);
+    consoleLog('info', `stopping: ${signal}`);
     standIns.close().finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

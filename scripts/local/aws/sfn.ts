@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { readJsonIfExists, writeJsonAtomic } from '../json-file';
 import { lambdaContext } from '../lambda-context';
+import type { Logger } from '../log';
 import {
   DefinitionError,
   type LoadedStateMachine,
@@ -77,12 +78,6 @@ const isValidName = (name: string): boolean =>
   name.length <= 80 &&
   !INVALID_NAME_CHARACTER.test(name) &&
   ![...name].some(isControlCharacter);
-
-export type Logger = (
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  detail?: Record<string, unknown>,
-) => void;
 
 export interface SfnServiceOptions extends StateMachineLoadOptions {
   /** `<home>/aws/sfn` */
