@@ -1,4 +1,5 @@
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { SsmFlagSource } from '../../functions/adapters/ssm/ssm-flag-publisher';
 import { createFlagClient } from '../../functions/core/breaker/flag-client';
 import { produceEvents } from '../ccb/commands/produce';
@@ -32,25 +33,18 @@ export interface ClosedLoopResult {
   flagWindows: FlagWindow[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Waits until no escalate execution is running, so the flags read next are the settled answer. */
-const settleBreaker = async (state: StackState, timeoutMs = 20_000): Promise<void> => {
-  const sfn = localSfnClient(state);
+const settleBreaker = async (sfn: SFNClient, state: StackState, timeoutMs = 20_000): Promise<void> => {
   const arn = state.stateMachineArns.escalate;
   const deadline = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < deadline) {
-      const running = await sfn.send(
-        new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING', maxResults: 1 }),
-      );
-      if ((running.executions ?? []).length === 0) return;
-      await sleep(50);
-    }
-    throw new Error(`escalate executions still running after ${timeoutMs / 1000} s`);
-  } finally {
-    sfn.destroy();
+  while (Date.now() < deadline) {
+    const running = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING', maxResults: 1 }),
+    );
+    if ((running.executions ?? []).length === 0) return;
+    await delay(50);
   }
+  throw new Error(`escalate executions still running after ${timeoutMs / 1000} s`);
 };
 
 /**
@@ -73,6 +67,7 @@ export const replayClosedLoop = async (
   )[Symbol.iterator]();
   const ssm = localSsmClient(state);
   const kinesis = localKinesisClient(state);
+  const sfn = localSfnClient(state);
   const flagClient = createFlagClient({
     source: new SsmFlagSource(ssm),
     prefix: state.ssmPrefix,
@@ -95,7 +90,7 @@ export const replayClosedLoop = async (
       if (window.length > 0) {
         await produceEvents(window, { kinesis, streamName: state.streamName });
         await drain(state, { timeoutSeconds: 120 });
-        await settleBreaker(state);
+        await settleBreaker(sfn, state);
       }
       lines.push(...window);
       options.onWindow?.({ from, to, lines: window.length, flags });
@@ -118,12 +113,13 @@ export const replayClosedLoop = async (
     if (tail.length > 0) {
       await produceEvents(tail, { kinesis, streamName: state.streamName });
       await drain(state, { timeoutSeconds: 120 });
-      await settleBreaker(state);
+      await settleBreaker(sfn, state);
       lines.push(...tail);
     }
   } finally {
     ssm.destroy();
     kinesis.destroy();
+    sfn.destroy();
   }
   return { lines, flagWindows };
 };

@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
@@ -14,7 +15,7 @@ import {
 } from '../../demo/breaker-story';
 import { replayClosedLoop } from '../../demo/closed-loop';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
-import { localDynamoDbClient, localKinesisClient, localSfnClient } from '../../lib/local-clients';
+import { localKinesisClient } from '../../lib/local-clients';
 import type { StackState } from '../../lib/stack-context';
 import { openStage } from '../../lib/stage';
 import { drain } from '../../local/drain';
@@ -52,8 +53,6 @@ const DEMO_RESTORE_STEP_SECONDS = 2;
 const nextDay = (day: string): string =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Replays the lines in one go (no chatbot in the loop): for the scenarios other than the runaway. */
 const replayOpenLoop = async (state: StackState, lines: ScenarioLine[]) => {
   const kinesis = localKinesisClient(state);
@@ -61,21 +60,16 @@ const replayOpenLoop = async (state: StackState, lines: ScenarioLine[]) => {
   await drain(state, { timeoutSeconds: 150 });
 };
 
-const waitForExecution = async (state: StackState, executionArn: string, timeoutMs = 60_000) => {
-  const sfn = localSfnClient(state);
+const waitForExecution = async (sfn: SFNClient, executionArn: string, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < deadline) {
-      const { status } = await sfn
-        .send(new DescribeExecutionCommand({ executionArn }))
-        .catch(() => ({ status: 'UNKNOWN' }));
-      if (status !== undefined && status !== 'RUNNING' && status !== 'UNKNOWN') return status;
-      await sleep(200);
-    }
-    return 'RUNNING';
-  } finally {
-    sfn.destroy();
+  while (Date.now() < deadline) {
+    const { status } = await sfn
+      .send(new DescribeExecutionCommand({ executionArn }))
+      .catch(() => ({ status: 'UNKNOWN' }));
+    if (status !== undefined && status !== 'RUNNING' && status !== 'UNKNOWN') return status;
+    await delay(200);
   }
+  return 'RUNNING';
 };
 
 /**
@@ -170,7 +164,8 @@ export const registerDemo = (program: Command): void => {
         `    ${lines.length.toLocaleString('en-US')} lines replayed and processed in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
 
-      const dynamodb = localDynamoDbClient(state);
+      const context = await openStage('local');
+      const { dynamodb } = context;
       const reader = new DynamoDbSpendReader(dynamodb, state.spendTable);
       const [rows, total, quarantine] = await Promise.all([
         reader.hourly(options.day),
@@ -195,7 +190,6 @@ export const registerDemo = (program: Command): void => {
           : 'Stored spend differs from this replay: the day also holds events from other runs (--keep).',
       );
 
-      const context = await openStage('local');
       const ledger = new DynamoDbLedgerReader(dynamodb, state.ledgerTable);
       const crossings = budgetCrossings(lines, options.day, capNano);
       console.log(`\n4/5 the breaker on ${options.day} (event time)`);
@@ -219,7 +213,7 @@ export const registerDemo = (program: Command): void => {
           untilMs: 2 * HOUR_MS,
         });
         const restore = `${state.stateMachineArns.restore.replace(':stateMachine:', ':execution:')}:${executionName('restore', day2)}`;
-        const status = await waitForExecution(state, restore);
+        const status = await waitForExecution(context.sfn(), restore);
         const steps = (await ledger.entries()).slice(before).filter((e) => e.kind.startsWith('restore'));
         console.log(
           steps.length === 0
@@ -230,7 +224,6 @@ export const registerDemo = (program: Command): void => {
       } else {
         console.log('\n5/5 (the next-day restore is shown with --scenario runaway-day)');
       }
-      dynamodb.destroy();
       console.log(
         `\nThe stack keeps running. Try: npx ccb flags, npx ccb audit, npx ccb alerts, npx ccb spend --day ${options.day} --by model,\n` +
           'npx ccb override --set degradation_active=false --reason "verified false positive" --ttl 30m --requested-by alice;\n' +

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
@@ -60,8 +61,6 @@ export const validOverrideRequest = (options: OverrideOptions): OverrideRequest 
   return request as OverrideRequest;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Starts the override state machine with the request and waits until its ledger entry exists (applied)
  * or the execution failed (the state machine validates again, for requests typed in the console).
@@ -90,7 +89,7 @@ export const startOverride = async (context: StageContext, request: OverrideRequ
     if (entry !== undefined || (request.action === 'clear' && execution.status === 'SUCCEEDED')) {
       return { execution: name, executionArn, entry: entry ?? null };
     }
-    await sleep(250);
+    await delay(250);
   }
   throw new Error(
     `override ${name} was started but not applied within ${timeoutMs / 1000} s; see: npx ccb audit`,
