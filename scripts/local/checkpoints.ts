@@ -1,4 +1,4 @@
-import { readJsonIfExists, writeJsonAtomic } from './json-file';
+import { readJsonIfExists, writeJsonAtomic, writeQueue } from './json-file';
 import type { CheckpointStore } from './kinesis-event-source';
 
 /** The shape of `<home>/checkpoints.json`: the last processed sequence number of each shard. */
@@ -35,7 +35,7 @@ export const writeCheckpoints = async (
  */
 export const fileCheckpointStore = (path: string): CheckpointStore => {
   let file: Promise<CheckpointFile> | undefined;
-  let writes: Promise<void> = Promise.resolve();
+  const writes = writeQueue();
 
   // One shared read, so that saves racing at startup all update the same object.
   const loaded = (): Promise<CheckpointFile> => {
@@ -54,10 +54,7 @@ export const fileCheckpointStore = (path: string): CheckpointStore => {
       const current = await loaded();
       current.shards[shardId] = { sequenceNumber, updatedAt: new Date().toISOString() };
       const snapshot = structuredClone(current);
-      const write = writes.then(() => writeJsonAtomic(path, snapshot));
-      // One failed write must not poison the chain for the other shards; the caller still sees it fail.
-      writes = write.catch(() => {});
-      await write;
+      await writes.run(() => writeJsonAtomic(path, snapshot));
     },
   };
 };

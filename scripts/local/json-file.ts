@@ -31,3 +31,23 @@ export const readJsonIfExists = async <T>(path: string): Promise<T | undefined> 
   }
   return JSON.parse(text) as T;
 };
+
+/** One-at-a-time runner for the writes to one file, so a slower write never lands after a newer one. */
+export interface WriteQueue {
+  /** Runs `write` after the writes queued before it; a failed write fails only its own caller. */
+  run(write: () => Promise<void>): Promise<void>;
+  /** Resolves once every write queued so far has settled. */
+  settled(): Promise<void>;
+}
+
+export const writeQueue = (): WriteQueue => {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    run(write) {
+      const result = last.then(write);
+      last = result.catch(() => undefined);
+      return result;
+    },
+    settled: () => last,
+  };
+};

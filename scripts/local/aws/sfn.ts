@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { readJsonIfExists, writeJsonAtomic } from '../json-file';
+import { readJsonIfExists, type WriteQueue, writeJsonAtomic, writeQueue } from '../json-file';
 import { lambdaContext } from '../lambda-context';
 import type { Logger } from '../log';
 import {
@@ -147,7 +147,7 @@ export const createSfnService = async (options: SfnServiceOptions) => {
   const executionsDir = join(options.dataDir, 'executions');
   const executions = new Map<string, ExecutionRecord>();
   const running = new Map<string, { abort: () => void; controller: AbortController }>();
-  const writes = new Map<string, Promise<void>>();
+  const writes = new Map<string, WriteQueue>();
   const handlers = new Map<string, Promise<LambdaHandler>>();
   let closing = false;
 
@@ -156,13 +156,11 @@ export const createSfnService = async (options: SfnServiceOptions) => {
   const pathOf = (record: ExecutionRecord) =>
     join(executionsDir, machineNameOf(record), fileNameOf(record.name));
 
-  /** Writes are chained per execution, each with the record as it is then. */
+  /** Writes are queued per execution, each with the record as it is when its turn comes. */
   const persist = (record: ExecutionRecord): Promise<void> => {
-    const next = (writes.get(record.executionArn) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => writeJsonAtomic(pathOf(record), record));
-    writes.set(record.executionArn, next);
-    return next;
+    const queue = writes.get(record.executionArn) ?? writeQueue();
+    writes.set(record.executionArn, queue);
+    return queue.run(() => writeJsonAtomic(pathOf(record), record));
   };
 
   // Executions the last server left RUNNING can never finish: they fail, visibly, instead of vanishing.
@@ -611,7 +609,7 @@ export const createSfnService = async (options: SfnServiceOptions) => {
     close: async () => {
       closing = true;
       for (const { abort } of running.values()) abort();
-      await Promise.all([...writes.values()].map((write) => write.catch(() => undefined)));
+      await Promise.all([...writes.values()].map((queue) => queue.settled()));
     },
   };
 };

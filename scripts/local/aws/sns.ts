@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from '../json-file';
+import { readJsonIfExists, writeJsonAtomic, writeQueue } from '../json-file';
 import { AwsServiceError, decodeToken, encodeToken } from './protocol';
 
 export interface MessageAttribute {
@@ -117,23 +117,17 @@ export interface QueryResult {
 export const createSnsService = async (options: SnsServiceOptions) => {
   const now = options.now ?? (() => new Date());
   const topics = new Set((await readJsonIfExists<TopicsFile>(options.files.topics))?.topics ?? []);
-  let saving: Promise<void> = Promise.resolve();
-  const saveTopics = (): Promise<void> => {
-    saving = saving
-      .catch(() => undefined)
-      .then(() => writeJsonAtomic(options.files.topics, { topics: [...topics].sort() } satisfies TopicsFile));
-    return saving;
-  };
-  let appending: Promise<void> = Promise.resolve();
-  const append = (message: PublishedMessage): Promise<void> => {
-    appending = appending
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(dirname(options.files.messages), { recursive: true });
-        await appendFile(options.files.messages, `${JSON.stringify(message)}\n`);
-      });
-    return appending;
-  };
+  const topicWrites = writeQueue();
+  const saveTopics = (): Promise<void> =>
+    topicWrites.run(() =>
+      writeJsonAtomic(options.files.topics, { topics: [...topics].sort() } satisfies TopicsFile),
+    );
+  const messageWrites = writeQueue();
+  const append = (message: PublishedMessage): Promise<void> =>
+    messageWrites.run(async () => {
+      await mkdir(dirname(options.files.messages), { recursive: true });
+      await appendFile(options.files.messages, `${JSON.stringify(message)}\n`);
+    });
 
   const topicArn = (name: string) => `arn:aws:sns:${options.region}:${options.accountId}:${name}`;
 
@@ -211,8 +205,7 @@ export const createSnsService = async (options: SnsServiceOptions) => {
       return run(form);
     },
     flush: async () => {
-      await saving.catch(() => undefined);
-      await appending.catch(() => undefined);
+      await Promise.all([topicWrites.settled(), messageWrites.settled()]);
     },
   };
 };

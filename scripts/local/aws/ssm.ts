@@ -1,4 +1,4 @@
-import { readJsonIfExists, writeJsonAtomic } from '../json-file';
+import { readJsonIfExists, writeJsonAtomic, writeQueue } from '../json-file';
 import {
   AwsServiceError,
   decodeToken,
@@ -51,12 +51,9 @@ const notFound = (name: string) => new AwsServiceError('ParameterNotFound', `Par
 export const createSsmService = async (options: SsmServiceOptions) => {
   const now = options.now ?? (() => new Date());
   const state: SsmFile = (await readJsonIfExists<SsmFile>(options.file)) ?? { parameters: {} };
-  let saving: Promise<void> = Promise.resolve();
-  // Writes are chained and each one writes the state as it is then, so the file never goes back in time.
-  const save = (): Promise<void> => {
-    saving = saving.catch(() => undefined).then(() => writeJsonAtomic(options.file, state));
-    return saving;
-  };
+  const writes = writeQueue();
+  // Each write writes the state as it is when its turn comes, so the file never goes back in time.
+  const save = (): Promise<void> => writes.run(() => writeJsonAtomic(options.file, state));
 
   const arnOf = (name: string) =>
     `arn:aws:ssm:${options.region}:${options.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
@@ -237,7 +234,7 @@ export const createSsmService = async (options: SsmServiceOptions) => {
   return {
     /** Runs one operation; throws AwsServiceError for the client's mistakes. */
     handle: dispatchJsonOperation('SSM', operations),
-    flush: () => saving.catch(() => undefined),
+    flush: writes.settled,
   };
 };
 
