@@ -1,7 +1,7 @@
 import { GetParameterHistoryCommand, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { DynamoDbBreakerStore } from '../../../functions/adapters/dynamodb/dynamodb-breaker-store';
-import { type BreakerState, effectiveFlags } from '../../../functions/core/breaker/state';
+import { type BreakerState, effectiveFlags, parameterValues } from '../../../functions/core/breaker/state';
 import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 
@@ -60,9 +60,8 @@ export const readFlags = async (context: StageContext): Promise<FlagsReport> => 
   );
   flags.sort((a, b) => a.name.localeCompare(b.name));
   const state = await new DynamoDbBreakerStore(context.dynamodb, context.resources.breakerTable, '').load();
-  const expected = effectiveFlags(state);
-  const inSync = Object.entries(expected).every(
-    ([name, value]) => flags.find((f) => f.name === name)?.value === String(value),
+  const inSync = Object.entries(parameterValues(effectiveFlags(state))).every(
+    ([name, value]) => flags.find((f) => f.name === name)?.value === value,
   );
   return {
     stage: context.stage,
