@@ -1,4 +1,4 @@
-import { GetParameterHistoryCommand, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
+import { paginateGetParameterHistory, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { DynamoDbBreakerStore } from '../../../functions/adapters/dynamodb/dynamodb-breaker-store';
 import { type BreakerState, effectiveFlags, parameterValues } from '../../../functions/core/breaker/state';
@@ -49,11 +49,17 @@ export const readFlags = async (context: StageContext): Promise<FlagsReport> => 
   }
   await Promise.all(
     flags.map(async (flag) => {
-      const history = await context
-        .ssm()
-        .send(new GetParameterHistoryCommand({ Name: `${prefix}${flag.name}`, MaxResults: 50 }));
-      const latest = history.Parameters?.at(-1);
-      const { execution, reason } = parseDescription(latest?.Description);
+      // History comes oldest first, 50 at a time: page until the version GetParametersByPath returned.
+      let current: { Description?: string } | undefined;
+      const pages = paginateGetParameterHistory(
+        { client: context.ssm() },
+        { Name: `${prefix}${flag.name}`, MaxResults: 50 },
+      );
+      for await (const page of pages) {
+        current = page.Parameters?.find((p) => p.Version === flag.version);
+        if (current !== undefined) break;
+      }
+      const { execution, reason } = parseDescription(current?.Description);
       flag.set_by_execution = execution;
       flag.reason = reason;
     }),
