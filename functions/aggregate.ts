@@ -5,13 +5,13 @@ import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
 import type { PricedCostEvent } from './core/events/cost-event';
 import { createIngestBatch, type IngestResult } from './core/ingest/ingest-batch';
-import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { documentClient } from './shared/aws-clients';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
 import { toStreamRecord } from './shared/kinesis-stream-record';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
+import { priceTableFromEnvironment } from './shared/pricing';
 import { publishSpendByDimension } from './shared/spend-metrics';
 
 const spendTable = requireEnv('SPEND_TABLE_NAME');
@@ -20,7 +20,7 @@ const ingestBatch = createIngestBatch({
   store: new DynamoDbSpendStore(documentClient, spendTable),
   claimsLog: new DynamoDbClaimsLog(documentClient, spendTable),
   quarantine: new DynamoDbQuarantineStore(documentClient, requireEnv('QUARANTINE_TABLE_NAME')),
-  prices: DEFAULT_PRICE_TABLE,
+  prices: priceTableFromEnvironment(),
   onWriteError: (error, context) =>
     logger.error('write failed; the record will be retried', { error, ...context }),
 });
@@ -62,6 +62,15 @@ const publishMetrics = (result: IngestResult, counted: readonly PricedCostEvent[
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
   publishSpendByDimension(metrics, counted);
+  let estimatedNano = 0;
+  let droppedFields = 0;
+  for (const event of counted) {
+    if (event.estimated) estimatedNano += event.costNano;
+    droppedFields += event.droppedFields;
+  }
+  // Spend priced at a ceiling (a model or region the catalog lacks) and fields of a newer minor dropped.
+  metrics.addMetric('EstimatedSpendNanoUsd', MetricUnit.Count, estimatedNano);
+  metrics.addMetric('UnknownFieldsDropped', MetricUnit.Count, droppedFields);
 };
 
 /**

@@ -3,11 +3,11 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { FirehoseArchiveSink } from './adapters/firehose/firehose-archive-sink';
 import { createArchiveBatch } from './core/analytics/archive-batch';
-import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { requireEnv } from './shared/config';
 import { toStreamRecord } from './shared/kinesis-stream-record';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics, tracer } from './shared/powertools';
+import { priceTableFromEnvironment } from './shared/pricing';
 import { sdkOptions } from './shared/sdk-options';
 
 const firehose = tracer.captureAWSv3Client(new FirehoseClient(sdkOptions()));
@@ -15,7 +15,7 @@ const archiveBatch = createArchiveBatch({
   sink: new FirehoseArchiveSink(firehose, requireEnv('ARCHIVE_DELIVERY_STREAM_NAME'), {
     onRetry: (detail) => logger.warn('Firehose rejected records; sending them again', { ...detail }),
   }),
-  prices: DEFAULT_PRICE_TABLE,
+  prices: priceTableFromEnvironment(),
 });
 
 /**

@@ -105,7 +105,7 @@ export const trackInvocation = async <T>(
     const usage = { ...recorder.usage };
     const cost = options.price
       ? options.price(fields.model_id, usage)
-      : reportedCostUsd(fields.model_id, usage, fields.region);
+      : reportedCostUsd(fields.model_id, usage, endedAt, fields.region);
     const event: CostEventV2 = {
       schema_version: '2.0',
       event_id: (options.eventId ?? randomUUID)(),

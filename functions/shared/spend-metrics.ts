@@ -9,7 +9,7 @@ import { canonicalModelId, DEFAULT_PRICE_TABLE } from '../core/pricing/price-tab
  * anything else, which the schema would let through, is counted as `other`.
  */
 export const KNOWN_INTENTS: ReadonlySet<string> = new Set(Object.keys(intentBaselines.usd));
-export const KNOWN_MODELS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_PRICE_TABLE.models));
+export const KNOWN_MODELS: ReadonlySet<string> = new Set(DEFAULT_PRICE_TABLE.catalog.models.map((m) => m.id));
 export const OTHER = 'other';
 
 const bounded = (value: string, known: ReadonlySet<string>): string => (known.has(value) ? value : OTHER);

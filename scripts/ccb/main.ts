@@ -6,6 +6,7 @@ import { registerDrain } from './commands/drain';
 import { registerFlags } from './commands/flags';
 import { registerLocal } from './commands/local';
 import { registerOverride } from './commands/override';
+import { registerPrice } from './commands/price';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
 import { registerReport } from './commands/report';
@@ -21,6 +22,7 @@ for (const register of [
   registerProduce,
   registerDrain,
   registerSpend,
+  registerPrice,
   registerReport,
   registerQuarantine,
   registerFlags,

@@ -53,6 +53,9 @@ export const localFunctionEnvironment = (options: {
     WAREHOUSE_DATABASE: 'ccb',
     ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
+    UNKNOWN_MODEL_CEILING: process.env.UNKNOWN_MODEL_CEILING ?? params.unknownModelCeiling ?? 'family',
+    APPLICATION_INFERENCE_PROFILES:
+      process.env.APPLICATION_INFERENCE_PROFILES ?? params.applicationInferenceProfiles ?? '{}',
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
     // No X-Ray daemon locally.

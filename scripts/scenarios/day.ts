@@ -4,6 +4,7 @@ import {
   type Language,
   PRODUCER_PRICE_TABLE,
   reportedCostUsd,
+  type TokenUsage,
 } from '../../producer';
 import {
   COMPONENT,
@@ -199,16 +200,19 @@ export const toV2 = (draft: Draft): CostEventV2 => ({
   cache_hit: draft.cacheHit,
   region: REGION,
   latency_ms: draft.latencyMs,
-  reported_cost_usd: reportedCostUsd(draft.modelId, usageOf(draft)) ?? 0,
+  reported_cost_usd: reportedCostUsd(draft.modelId, usageOf(draft), draft.atMs) ?? 0,
   price_table: PRODUCER_PRICE_TABLE.version,
   producer: PRODUCER,
 });
 
+const NO_TOKENS: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+
 /** The orchestrator's legacy log line, field for field as seed 001 A9 shows it. */
 export const toV1 = (draft: Draft): CostEventV1 => {
-  const price = PRODUCER_PRICE_TABLE.models[draft.modelId] ?? { input: 0, output: 0 };
-  const inputCost = roundTo6((draft.inputTokens * price.input) / 1e9);
-  const outputCost = roundTo6((draft.outputTokens * price.output) / 1e9);
+  const only = (tokens: Partial<TokenUsage>) =>
+    reportedCostUsd(draft.modelId, { ...NO_TOKENS, ...tokens }, draft.atMs, REGION) ?? 0;
+  const inputCost = roundTo6(only({ inputTokens: draft.inputTokens }));
+  const outputCost = roundTo6(only({ outputTokens: draft.outputTokens }));
   return {
     timestamp: `${new Date(draft.atMs).toISOString().slice(0, 19)}Z`,
     request_id: draft.requestId,

@@ -187,7 +187,8 @@ export const summarizeScenario = (name: string, options: Partial<ScenarioOptions
     summary.cacheReadTokens += usage.cacheReadTokens;
     summary.cacheWriteTokens += usage.cacheWriteTokens;
     if (event.cache_hit) summary.cacheHits++;
-    summary.costUsd += reportedCostUsd(event.model_id, usage) ?? 0;
+    const at = 'timestamp' in event ? Date.parse(event.timestamp) : event.occurred_at;
+    summary.costUsd += reportedCostUsd(event.model_id, usage, at) ?? 0;
   }
   summary.costUsd = Math.round(summary.costUsd * 1e6) / 1e6;
   return summary;

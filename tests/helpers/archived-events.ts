@@ -21,6 +21,7 @@ export const anArchivedEvent = (overrides: Partial<ArchivedEvent> = {}): Archive
   cache_hit: false,
   region: 'us-east-1',
   cost_nano: 8_400_000,
+  estimated: false,
   reported_cost_nano: null,
   price_table: 'bedrock-2025-03',
   producer: null,

@@ -1,6 +1,6 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { COUNTER_NAMES } from '../../core/aggregation/spend-items';
+import { COUNTER_NAMES, SPARSE_COUNTERS } from '../../core/aggregation/spend-items';
 import type {
   SessionSnapshot,
   SessionSnapshotOutcome,
@@ -55,7 +55,9 @@ export class DynamoDbSpendStore implements SpendStore {
     const sets = [`${watermark} = ${x.value(padSequence(update.lastSequence))}`];
     for (const [label, value] of Object.entries(update.labels))
       sets.push(`${x.name(label)} = ${x.value(value)}`);
-    const adds = COUNTER_NAMES.map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
+    const adds = COUNTER_NAMES.filter(
+      (counter) => update.counters[counter] !== 0 || !SPARSE_COUNTERS.has(counter),
+    ).map((counter) => `${x.name(counter)} ${x.value(update.counters[counter])}`);
     const condition =
       update.expectedWatermark === undefined
         ? `attribute_not_exists(${watermark}) OR ${watermark} < ${x.value(padSequence(update.firstSequence))}`

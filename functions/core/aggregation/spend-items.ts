@@ -13,6 +13,9 @@ export interface SpendCounters {
   /** Producer-reported cost and the count of events that reported one, to spot under-reporting. */
   reported_cost_nano: number;
   reported_events: number;
+  /** The part of cost_nano priced at a ceiling (unknown model or region), and its events. */
+  estimated_cost_nano: number;
+  estimated_events: number;
 }
 
 export const COUNTER_NAMES: readonly (keyof SpendCounters)[] = [
@@ -25,7 +28,15 @@ export const COUNTER_NAMES: readonly (keyof SpendCounters)[] = [
   'cache_hits',
   'reported_cost_nano',
   'reported_events',
+  'estimated_cost_nano',
+  'estimated_events',
 ];
+
+/** Counters only some items carry: left off an update while zero, so items without estimates keep their shape. */
+export const SPARSE_COUNTERS: ReadonlySet<keyof SpendCounters> = new Set([
+  'estimated_cost_nano',
+  'estimated_events',
+]);
 
 export const zeroCounters = (): SpendCounters => ({
   events: 0,
@@ -37,6 +48,8 @@ export const zeroCounters = (): SpendCounters => ({
   cache_hits: 0,
   reported_cost_nano: 0,
   reported_events: 0,
+  estimated_cost_nano: 0,
+  estimated_events: 0,
 });
 
 export const addEvent = (counters: SpendCounters, event: PricedCostEvent): void => {
@@ -50,6 +63,10 @@ export const addEvent = (counters: SpendCounters, event: PricedCostEvent): void 
   if (event.reportedCostNano !== null) {
     counters.reported_cost_nano += event.reportedCostNano;
     counters.reported_events += 1;
+  }
+  if (event.estimated) {
+    counters.estimated_cost_nano += event.costNano;
+    counters.estimated_events += 1;
   }
 };
 

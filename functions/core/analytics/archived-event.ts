@@ -28,6 +28,8 @@ export interface ArchivedEvent {
   cache_hit: boolean;
   region: string;
   cost_nano: number;
+  /** Priced at a ceiling: the catalog does not know the model or region. */
+  estimated: boolean;
   reported_cost_nano: number | null;
   price_table: string;
   producer: string | null;
@@ -61,6 +63,7 @@ export const toArchivedEvent = (
   cache_hit: event.cacheHit,
   region: event.region,
   cost_nano: event.costNano,
+  estimated: event.estimated,
   reported_cost_nano: event.reportedCostNano,
   price_table: event.priceTable,
   producer: event.producer,

@@ -20,6 +20,8 @@ export const REPORT_QUERIES = {
 export type SpendRow = {
   events: number;
   cost_nano: number;
+  /** The part of cost_nano priced at a ceiling (unknown model or region). */
+  estimated_cost_nano: number;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
@@ -95,6 +97,8 @@ export interface DailyReport {
   day: string;
   events: number;
   total_nano: number;
+  /** The part of total_nano priced at a ceiling, shown beside the exact spend. */
+  estimated_nano: number;
   by_intent: IntentSpend[];
   by_model: ModelSpend[];
   cache: CacheReport;
@@ -113,15 +117,14 @@ const mulDiv = (a: number, b: number, c: number): number => {
 const rate = (part: number, whole: number): number =>
   whole === 0 ? 0 : Math.round((part * 10_000) / whole) / 10_000;
 
-const priceOrZero = (
+/** One call's cost as the aggregate priced it: estimated rates for a model the catalog lacks. */
+const priceAt = (
   modelId: string,
   region: string,
   usage: Parameters<typeof priceUsage>[2],
   prices: PriceTable,
-): number => {
-  const priced = priceUsage(modelId, region, usage, prices);
-  return priced.ok ? priced.costNano : 0;
-};
+  atMs: number,
+): number => priceUsage(modelId, region, usage, prices, atMs).costNano;
 
 const NO_TOKENS = {
   inputTokens: 0,
@@ -148,9 +151,10 @@ export const responseCacheRow = (
 export const promptCacheRow = (
   row: Omit<PromptCacheRow, 'read_savings_nano' | 'write_premium_nano'>,
   prices: PriceTable,
+  atMs: number,
 ): PromptCacheRow => {
   const price = (usage: Partial<typeof NO_TOKENS>) =>
-    priceOrZero(row.model_id, row.region, { ...NO_TOKENS, ...usage }, prices);
+    priceAt(row.model_id, row.region, { ...NO_TOKENS, ...usage }, prices, atMs);
   const written = row.cache_write_tokens + row.cache_write_1h_tokens;
   return {
     ...row,
@@ -183,11 +187,15 @@ export const createReports = (deps: { warehouse: Warehouse; prices: PriceTable }
   };
 
   const total = async (day: string) => {
-    const [row] = await warehouse.query<{ events: number; cost_nano: number }>(
+    const [row] = await warehouse.query<{ events: number; cost_nano: number; estimated_cost_nano: number }>(
       REPORT_QUERIES.total,
       dayOnly(day),
     );
-    return { events: row?.events ?? 0, total_nano: row?.cost_nano ?? 0 };
+    return {
+      events: row?.events ?? 0,
+      total_nano: row?.cost_nano ?? 0,
+      estimated_nano: row?.estimated_cost_nano ?? 0,
+    };
   };
 
   const byIntent = (day: string) => warehouse.query<IntentSpend>(REPORT_QUERIES.byIntent, dayOnly(day));
@@ -205,7 +213,9 @@ export const createReports = (deps: { warehouse: Warehouse; prices: PriceTable }
       ),
     ]);
     const responseCache = responseRows.map(responseCacheRow);
-    const promptCache = promptRows.map((row) => promptCacheRow(row, prices));
+    // The day's rates at its start: a price change takes effect at 00:00 UTC of its date.
+    const dayStart = Date.parse(`${day}T00:00:00.000Z`);
+    const promptCache = promptRows.map((row) => promptCacheRow(row, prices, dayStart));
     const hits = sum(responseCache, (r) => r.hits);
     const events = sum(responseCache, (r) => r.hits + r.misses);
     const responseSavings = sum(responseCache, (r) => r.savings_nano ?? 0);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PricedCostEvent } from '../events/cost-event';
 import { formatUsd } from '../money';
 import { quarterLabel, utcDay, utcQuarter } from '../time';
@@ -54,6 +55,44 @@ const perWindow = (
   });
 };
 
+/** What an estimate is about: the model the catalog lacks, or the region it does not know. */
+const unpricedSubject = (e: PricedCostEvent): string =>
+  e.estimateReason === 'unknown_region' ? `region ${e.region}` : e.modelId;
+
+/**
+ * One `unpriced_model` alert per subject and UTC day, whatever the number of events: its execution name
+ * holds a hash of the subject, since model ids and ARNs can pass the 80 characters a name may have.
+ */
+const unpricedTriggers = (events: readonly PricedCostEvent[]): Trigger[] => {
+  const groups = new Map<string, { day: string; subject: string; events: PricedCostEvent[] }>();
+  for (const e of events) {
+    if (!e.estimated) continue;
+    const day = utcDay(e.occurredAt);
+    const subject = unpricedSubject(e);
+    const key = `${day}|${subject}`;
+    const group = groups.get(key) ?? { day, subject, events: [] };
+    group.events.push(e);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ day, subject, events: found }) => {
+    const estimateNano = found.reduce((sum, e) => sum + e.costNano, 0);
+    const first = Math.min(...found.map((e) => e.occurredAt));
+    const hash = createHash('sha256').update(subject).digest('hex').slice(0, 12);
+    return {
+      id: executionName('unpriced_model', day, subject.slice(0, 40), hash),
+      check: 'unpriced_model',
+      severity: 'warning',
+      metric: 'estimated_cost_nano',
+      value: estimateNano,
+      threshold: 0,
+      event_time: new Date(first).toISOString(),
+      day,
+      ids: found.map((e) => e.eventId).slice(0, MAX_IDS),
+      summary: `${found.length} event(s) on ${subject} not in the price catalog (${found[0]?.priceTable}), counted at a ceiling: $${formatUsd(estimateNano, 6)} estimated`,
+    };
+  });
+};
+
 /**
  * The per-event and per-session checks of DESIGN 5 over what one batch counted: token explosion, cost
  * mismatch (reported vs computed) and conversation spike. Pure and order-independent.
@@ -69,7 +108,8 @@ export const eventTriggers = (
     const tokens = promptTokens(e);
     if (tokens > config.tokenExplosionTokens)
       explosions.push({ at: e.occurredAt, id: e.eventId, value: tokens });
-    if (e.reportedCostNano !== null && e.costNano > 0) {
+    // An estimate is ours, not the producer's: comparing it with the reported figure says nothing.
+    if (e.reportedCostNano !== null && e.costNano > 0 && !e.estimated) {
       const diff = Math.abs(e.reportedCostNano - e.costNano);
       if (diff * 10_000 > e.costNano * config.mismatchBp) {
         mismatches.push({
@@ -94,6 +134,7 @@ export const eventTriggers = (
     }
   }
   return [
+    ...unpricedTriggers(events),
     ...perWindow('token_explosion', explosions, (worst, n) => ({
       metric: 'prompt_tokens',
       value: worst.value,

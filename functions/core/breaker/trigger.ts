@@ -7,6 +7,7 @@ export const CHECKS = [
   'conversation_spike',
   'token_explosion',
   'cost_mismatch',
+  'unpriced_model',
   'restore',
   'override',
 ] as const;

@@ -1,3 +1,5 @@
+import type { EstimateReason } from '../pricing/price-table';
+
 /** The orchestrator's legacy per-request log entry (schemas/cost-event.v1.json). */
 export interface CostEventV1 {
   timestamp: string;
@@ -72,4 +74,9 @@ export interface CostEvent {
 export interface PricedCostEvent extends CostEvent {
   costNano: number;
   priceTable: string;
+  /** Priced at a ceiling (unknown model, region or application profile): an upper bound, flagged. */
+  estimated: boolean;
+  estimateReason: EstimateReason | null;
+  /** Optional fields of a newer 2.x minor this consumer dropped before counting the event. */
+  droppedFields: number;
 }

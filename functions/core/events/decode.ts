@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' };
-import { canonicalModelId, type PriceTable, priceEvent } from '../pricing/price-table';
+import { type PriceTable, priceEvent } from '../pricing/price-table';
 import type { CostEvent, CostEventV1, CostEventV2, PricedCostEvent } from './cost-event';
 import { fromV2, upcastV1 } from './upcast';
 import { type GeneratedValidator, validateV1, validateV2 } from './validators.generated';
@@ -15,9 +15,7 @@ export type QuarantineReason =
   | 'unknown_field'
   | 'oversize_field'
   | 'schema_violation'
-  | 'invalid_timestamp'
-  | 'unknown_model'
-  | 'unknown_region';
+  | 'invalid_timestamp';
 
 export type DecodeResult =
   | { ok: true; event: PricedCostEvent }
@@ -33,6 +31,28 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 const MIN_OCCURRED_AT = v2Schema.properties.occurred_at.minimum;
 const MAX_OCCURRED_AT = v2Schema.properties.occurred_at.maximum;
+
+/**
+ * The newest 2.x minor this consumer knows (tests/fixtures/contract/ holds a sample of each). A newer
+ * minor only adds optional fields: those are dropped and the event counts, so a producer upgrading its
+ * minor never blinds the breaker. At a known minor an unknown field is a producer bug: quarantined.
+ */
+export const CURRENT_V2_MINOR = 1;
+const V2_FIELDS: ReadonlySet<string> = new Set(Object.keys(v2Schema.properties));
+
+const minorOf = (version: string): number => Number(version.slice(version.indexOf('.') + 1));
+
+/** Removes the fields a newer minor added (never stored: they may hold anything); returns how many. */
+const dropNewerFields = (event: Record<string, unknown>): number => {
+  let dropped = 0;
+  for (const key of Object.keys(event)) {
+    if (!V2_FIELDS.has(key)) {
+      delete event[key];
+      dropped += 1;
+    }
+  }
+  return dropped;
+};
 
 const schemaFailure = (
   errors: ErrorObject[] | null | undefined,
@@ -100,6 +120,7 @@ export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeRes
 
   const version = parsed.schema_version;
   let event: CostEvent;
+  let droppedFields = 0;
   if (version === undefined) {
     if (!validated<CostEventV1>(validateV1, parsed)) return schemaFailure(validateV1.errors, '1');
     const occurredAt = Date.parse(parsed.timestamp);
@@ -122,25 +143,21 @@ export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeRes
         schemaVersion: typeof version === 'string' ? version.slice(0, 10) : null,
       };
     }
+    if (typeof version === 'string' && minorOf(version) > CURRENT_V2_MINOR)
+      droppedFields = dropNewerFields(parsed);
     if (!validated<CostEventV2>(validateV2, parsed)) return schemaFailure(validateV2.errors, String(version));
     event = fromV2(parsed);
   }
 
-  const modelId = canonicalModelId(event.modelId);
-  if (modelId !== event.modelId) event.modelId = modelId;
+  // Never dropped for its price: what the catalog cannot price exactly counts at a ceiling, estimated.
   const price = priceEvent(event, prices);
-  if (!price.ok) {
-    const subject = price.reason === 'unknown_model' ? event.modelId : event.region;
-    return {
-      ok: false,
-      reason: price.reason,
-      detail: `no price for ${subject}`,
-      schemaVersion: event.schemaVersion,
-    };
-  }
+  if (price.model !== event.modelId) event.modelId = price.model;
   // Completes the event in place: this runs for every record, and copies cost more than the work.
   const priced = event as PricedCostEvent;
   priced.costNano = price.costNano;
   priced.priceTable = prices.version;
+  priced.estimated = price.estimated;
+  priced.estimateReason = price.reason;
+  priced.droppedFields = droppedFields;
   return { ok: true, event: priced };
 };

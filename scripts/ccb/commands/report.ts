@@ -163,6 +163,11 @@ export const renderDaily = (report: DailyReport): string => {
   return [
     `Report for ${report.day}, from the warehouse`,
     `Total: ${usd(report.total_nano)} over ${report.events} events`,
+    ...(report.estimated_nano > 0
+      ? [
+          `of which estimated: ${usd(report.estimated_nano)} (models or regions the price catalog does not know)`,
+        ]
+      : []),
     '',
     'Spend by intent',
     spendTable('intent', report.by_intent, report.total_nano),

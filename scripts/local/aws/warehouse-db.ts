@@ -82,6 +82,7 @@ const COLUMNS: Record<keyof ArchivedEvent, true> = {
   cache_hit: true,
   region: true,
   cost_nano: true,
+  estimated: true,
   reported_cost_nano: true,
   price_table: true,
   producer: true,

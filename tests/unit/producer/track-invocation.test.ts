@@ -2,6 +2,7 @@ import {
   type CostEventInput,
   type CostEventV2,
   type InvocationFields,
+  PRODUCER_PRICE_TABLE,
   trackInvocation,
 } from '../../../producer';
 
@@ -63,7 +64,7 @@ describe('trackInvocation', () => {
         latency_ms: 250,
         // (1,000 + 400 x 0.1) x $3/M + 300 x $15/M
         reported_cost_usd: 0.00762,
-        price_table: '2024-11-01',
+        price_table: PRODUCER_PRICE_TABLE.version,
         producer: 'orchestrator@1.0.0',
       },
     ]);
@@ -100,7 +101,7 @@ describe('trackInvocation', () => {
     // Act
     await trackInvocation(
       producer,
-      { ...fields, model_id: 'meta.llama3-70b-instruct-v1:0', component: 'rerank' },
+      { ...fields, model_id: 'acme.unheard-of-v1:0', component: 'rerank' },
       async (usage) => {
         usage.record({ inputTokens: Number.NaN, outputTokens: -5, cacheWriteTokens: 12.7 });
       },

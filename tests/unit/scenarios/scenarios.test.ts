@@ -1,5 +1,5 @@
 import type { CostEventV1, CostEventV2 } from '../../../producer';
-import { reportedCostUsd } from '../../../producer';
+import { PRODUCER_PRICE_TABLE, reportedCostUsd } from '../../../producer';
 import {
   DEFECTS,
   DUPLICATES_PER_DAY,
@@ -154,9 +154,9 @@ describe('default-day volumes and shape', () => {
         /^req-[0-9a-f]{16}$/.test(event.request_id) &&
         /^sess-[0-9a-f]{12}$/.test(event.session_id) &&
         event.component === 'llm' &&
-        event.price_table === '2024-11-01' &&
+        event.price_table === PRODUCER_PRICE_TABLE.version &&
         event.producer === 'orchestrator@1.0.0' &&
-        event.reported_cost_usd === reportedCostUsd(event.model_id, usage)
+        event.reported_cost_usd === reportedCostUsd(event.model_id, usage, event.occurred_at)
       );
     });
     expect(malformed).toEqual([]);

@@ -1,5 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
 import {
   KNOWN_INTENTS,
   KNOWN_MODELS,
@@ -31,7 +32,7 @@ describe('the spend metrics', () => {
 
     expect(Object.fromEntries(spend.intent)).toEqual({ other: 7 });
     expect(Object.fromEntries(spend.model)).toEqual({ other: 7 });
-    expect([KNOWN_INTENTS.size, KNOWN_MODELS.size]).toEqual([10, 4]);
+    expect([KNOWN_INTENTS.size, KNOWN_MODELS.size]).toEqual([10, DEFAULT_PRICE_TABLE.catalog.models.length]);
   });
 
   it('emit one single metric per dimension value, SpendNanoUsd with that one dimension', () => {

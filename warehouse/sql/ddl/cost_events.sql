@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS cost_events (
   request_id VARCHAR(128) NOT NULL,
   session_id VARCHAR(128) NOT NULL,
   intent VARCHAR(64) NOT NULL,
-  model_id VARCHAR(128) NOT NULL,
+  model_id VARCHAR(256) NOT NULL,
   component VARCHAR(32) NOT NULL,
   language VARCHAR(16) NOT NULL,
   input_tokens INTEGER NOT NULL,
@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS cost_events (
   cache_hit BOOLEAN NOT NULL,
   region VARCHAR(32) NOT NULL,
   cost_nano BIGINT NOT NULL,
+  -- Priced at a ceiling: a model or region the price catalog does not know (an upper bound, never less).
+  estimated BOOLEAN NOT NULL DEFAULT FALSE,
   reported_cost_nano BIGINT,
   price_table VARCHAR(32) NOT NULL,
   producer VARCHAR(128),

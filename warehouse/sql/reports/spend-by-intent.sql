@@ -4,6 +4,7 @@ SELECT
   intent,
   COUNT(*) AS events,
   CAST(SUM(cost_nano) AS BIGINT) AS cost_nano,
+  CAST(SUM(CASE WHEN estimated THEN cost_nano ELSE 0 END) AS BIGINT) AS estimated_cost_nano,
   CAST(SUM(input_tokens) AS BIGINT) AS input_tokens,
   CAST(SUM(output_tokens) AS BIGINT) AS output_tokens,
   CAST(SUM(cache_read_tokens) AS BIGINT) AS cache_read_tokens,

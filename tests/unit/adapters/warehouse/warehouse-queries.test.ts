@@ -25,7 +25,10 @@ const EXPECTED: Record<
   { parameters: Record<string, string | number>; rows: Record<string, unknown>[] }
 > = {
   // e1..e6 on DAY; e4's duplicate and e7 (next day) do not count.
-  'reports/daily-total': { parameters: ON_DAY, rows: [{ events: 6, cost_nano: 27_800_000 }] },
+  'reports/daily-total': {
+    parameters: ON_DAY,
+    rows: [{ events: 6, cost_nano: 27_800_000, estimated_cost_nano: 0 }],
+  },
   'reports/spend-by-intent': {
     parameters: ON_DAY,
     rows: [
@@ -33,6 +36,7 @@ const EXPECTED: Record<
         intent: 'recommendation',
         events: 2,
         cost_nano: 17_550_000,
+        estimated_cost_nano: 0,
         input_tokens: 1_800,
         output_tokens: 700,
         cache_read_tokens: 500,
@@ -43,6 +47,7 @@ const EXPECTED: Record<
         intent: 'product_question',
         events: 1,
         cost_nano: 8_250_000,
+        estimated_cost_nano: 0,
         input_tokens: 2_000,
         output_tokens: 100,
         cache_read_tokens: 0,
@@ -53,6 +58,7 @@ const EXPECTED: Record<
         intent: 'faq',
         events: 3,
         cost_nano: 2_000_000,
+        estimated_cost_nano: 0,
         input_tokens: 6_500,
         output_tokens: 300,
         cache_read_tokens: 0,
@@ -68,6 +74,7 @@ const EXPECTED: Record<
         model_id: SONNET,
         events: 3,
         cost_nano: 25_800_000,
+        estimated_cost_nano: 0,
         input_tokens: 3_800,
         output_tokens: 800,
         cache_read_tokens: 500,
@@ -78,6 +85,7 @@ const EXPECTED: Record<
         model_id: HAIKU,
         events: 3,
         cost_nano: 2_000_000,
+        estimated_cost_nano: 0,
         input_tokens: 6_500,
         output_tokens: 300,
         cache_read_tokens: 0,
@@ -223,7 +231,7 @@ describe('the warehouse queries on PGlite, against fixtures', () => {
 
   it('return no rows, or zeros for the total, on a day without events', async () => {
     expect(await warehouse.query('reports/daily-total', { day: '2025-01-01' })).toEqual([
-      { events: 0, cost_nano: 0 },
+      { events: 0, cost_nano: 0, estimated_cost_nano: 0 },
     ]);
     expect(await warehouse.query('reports/spend-by-intent', { day: '2025-01-01' })).toEqual([]);
   });

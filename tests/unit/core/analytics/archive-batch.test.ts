@@ -64,7 +64,7 @@ describe('the archive use case', () => {
   it('skips and counts invalid events and undecodable records: quarantine is the aggregate’s job', async () => {
     // Prepare
     const archive = anArchive();
-    const records = aBatch(['{oops', aV2Event({ model_id: 'no-such-model' }), aV2Event({ event_id: 'ok' })]);
+    const records = aBatch(['{oops', aV2Event({ intent: 'Free text' }), aV2Event({ event_id: 'ok' })]);
 
     // Act
     const result = await createArchiveBatch({ sink: archive.sink, prices: DEFAULT_PRICE_TABLE })(records);

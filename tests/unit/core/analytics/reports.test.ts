@@ -25,7 +25,7 @@ describe('the reports', () => {
   });
 
   it('total the day in integer nano-dollars', async () => {
-    expect(await reports.total(DAY)).toEqual({ events: 6, total_nano: 27_800_000 });
+    expect(await reports.total(DAY)).toEqual({ events: 6, total_nano: 27_800_000, estimated_nano: 0 });
   });
 
   it('price what the caches saved: response-cache hits at the intent average uncached call, prompt-cache reads at the input price', async () => {
@@ -123,6 +123,7 @@ describe('cache savings arithmetic', () => {
         cache_write_1h_tokens: 100,
       },
       DEFAULT_PRICE_TABLE,
+      Date.parse('2025-03-15T00:00:00.000Z'),
     );
 
     // 1000 x 3000 x 1.1 - 1000 x 300 x 1.1; 100 x 6000 x 1.1 - 100 x 3000 x 1.1.

@@ -27,6 +27,9 @@ const anEvent = (overrides: Partial<PricedCostEvent> = {}): PricedCostEvent => (
   producer: null,
   costNano: 375_000,
   priceTable: '2024-11-01',
+  estimated: false,
+  estimateReason: null,
+  droppedFields: 0,
   ...overrides,
 });
 

@@ -23,7 +23,7 @@ describe('decodeCostEvent', () => {
           eventId: 'evt-0001',
           costNano: 8_400_000,
           reportedCostNano: 8_400_000,
-          priceTable: '2024-11-01',
+          priceTable: DEFAULT_PRICE_TABLE.version,
         },
       });
     });
@@ -38,6 +38,42 @@ describe('decodeCostEvent', () => {
       expect(samples.length).toBeGreaterThanOrEqual(3);
       for (const [name, bytes] of samples)
         expect([name, decodeCostEvent(bytes, DEFAULT_PRICE_TABLE).ok]).toEqual([name, true]);
+    });
+
+    it('counts a newer minor with fields it does not know: they are dropped, never stored', () => {
+      const result = decode({
+        ...aV2Event({ schema_version: '2.9' }),
+        reasoning_tokens: 120,
+        note: 'free text here',
+      });
+      expect(result).toMatchObject({
+        ok: true,
+        event: { schemaVersion: '2.9', costNano: 8_400_000, droppedFields: 2 },
+      });
+      expect(JSON.stringify(result)).not.toContain('free text here');
+    });
+
+    it('still quarantines a newer minor whose known fields break the contract', () => {
+      expect(reasonOf({ ...aV2Event({ schema_version: '2.9', intent: 'Free Text' }), extra: 1 })).toBe(
+        'schema_violation',
+      );
+    });
+
+    it('counts an unknown model at its vendor’s ceiling and an unknown region at the highest uplift, flagged', () => {
+      const model = decode(
+        aV2Event({ model_id: 'us.anthropic.claude-next-1-v1:0', input_tokens: 1_000, output_tokens: 0 }),
+      );
+      expect(model).toMatchObject({
+        ok: true,
+        event: { modelId: 'anthropic.claude-next-1-v1:0', estimated: true, estimateReason: 'unknown_model' },
+      });
+      const region = decode(aV2Event({ region: 'xx-mars-1' }));
+      expect(region).toMatchObject({
+        ok: true,
+        event: { estimated: true, estimateReason: 'unknown_region' },
+      });
+      if (!region.ok) throw new Error('not counted');
+      expect(region.event.costNano).toBeGreaterThan(8_400_000);
     });
 
     it('accepts a later minor version of the same major', () => {
@@ -87,15 +123,17 @@ describe('decodeCostEvent', () => {
       ['a JSON array', '[1,2]', 'not_an_object'],
       ['an unknown major version', aV2Event({ schema_version: '3.0' }), 'unsupported_schema_version'],
       ['a numeric version', { ...aV2Event(), schema_version: 2 }, 'unsupported_schema_version'],
-      ['an unknown field', { ...aV2Event(), prompt: 'where is my order?' }, 'unknown_field'],
+      [
+        'an unknown field at a minor this consumer knows',
+        { ...aV2Event(), prompt: 'where is my order?' },
+        'unknown_field',
+      ],
       ['an unknown field on v1', { ...aV1Event(), user_message: 'hi' }, 'unknown_field'],
       ['an oversize string', aV2Event({ session_id: 's'.repeat(65) }), 'oversize_field'],
       ['free text in an id', aV2Event({ request_id: 'my name is Taro' }), 'schema_violation'],
       ['a negative token count', aV2Event({ input_tokens: -1 }), 'schema_violation'],
       ['a fractional token count', aV2Event({ output_tokens: 1.5 }), 'schema_violation'],
       ['a missing event id', { ...aV2Event(), event_id: undefined }, 'schema_violation'],
-      ['an unknown model', aV2Event({ model_id: 'meta.llama3-70b-instruct-v1:0' }), 'unknown_model'],
-      ['an unpriced region', aV2Event({ region: 'sa-east-1' }), 'unknown_region'],
       ['a record above the size limit', 'x'.repeat(MAX_EVENT_BYTES + 1), 'record_too_large'],
     ])('%s', (_name, payload, reason) => {
       expect(reasonOf(payload)).toBe(reason);

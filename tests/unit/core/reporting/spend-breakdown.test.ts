@@ -64,11 +64,46 @@ describe('breakDownSpend', () => {
     expect(json).toEqual({
       day: '2025-03-15',
       total_usd: 0.0267,
+      estimated_usd: 0,
       events: 7,
       rows: [
-        { model: SONNET, cost_usd: 0.0252, events: 3, input_tokens: 2_400, output_tokens: 1_200 },
-        { model: HAIKU, cost_usd: 0.0015, events: 4, input_tokens: 2_000, output_tokens: 800 },
+        {
+          model: SONNET,
+          cost_usd: 0.0252,
+          estimated_cost_usd: 0,
+          events: 3,
+          input_tokens: 2_400,
+          output_tokens: 1_200,
+        },
+        {
+          model: HAIKU,
+          cost_usd: 0.0015,
+          estimated_cost_usd: 0,
+          events: 4,
+          input_tokens: 2_000,
+          output_tokens: 800,
+        },
       ],
     });
+  });
+
+  it('shows estimated spend beside exact spend, by row and in total', () => {
+    const estimated = [
+      ...rows,
+      {
+        ...rows[0],
+        model_id: 'acme.model-1',
+        cost_nano: 5_000,
+        estimated_cost_nano: 5_000,
+        estimated_events: 1,
+      },
+    ];
+    const breakdown = breakDownSpend('2025-03-15', estimated as typeof rows, 'model');
+    expect(breakdown.estimated_nano).toBe(5_000);
+    expect(breakdown.rows.find((r) => r.key === 'acme.model-1')).toMatchObject({
+      cost_nano: 5_000,
+      estimated_cost_nano: 5_000,
+    });
+    expect(breakdown.total_nano).toBe(26_700_000 + 5_000);
   });
 });

@@ -129,7 +129,7 @@ describe('the local warehouse', () => {
     expect(csv.endsWith('\n')).toBe(true);
     const fields = csv.trimEnd().split(',');
     expect(fields[0]).toBe('"evt-0001"');
-    expect(fields[19]).toBe('7');
-    expect(fields[21]).toBe('');
+    expect(fields[20]).toBe('7');
+    expect(fields[22]).toBe('');
   });
 });
