@@ -1,10 +1,10 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
-import {
-  type Property,
-  type PropertyType,
-  type Resource,
-  type ResourceProperties,
-  type SpecDatabase,
+import type {
+  Property,
+  PropertyType,
+  Resource,
+  ResourceProperties,
+  SpecDatabase,
 } from '@aws-cdk/service-spec-types';
 
 /**
