@@ -182,10 +182,10 @@ const propertiesProblems = (
   path: string,
 ): string[] => {
   const missing = Object.entries(properties)
-    .filter(([name, property]) => property.required === true && !(name in value))
+    .filter(([name, property]) => property.required === true && !Object.hasOwn(value, name))
     .map(([name]) => `${path}: missing required property ${name}`);
   const present = Object.entries(value).flatMap(([name, element]) => {
-    const property = properties[name];
+    const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (property === undefined) {
       return [`${path}.${name}: unknown property (known: ${Object.keys(properties).sort().join(', ')})`];
     }
@@ -222,11 +222,14 @@ const resourceProblems = (
     problems.push(`${path}: ${type} needs Transform ${spec.cloudFormationTransform}`);
   }
   for (const dependency of resource.DependsOn === undefined ? [] : [resource.DependsOn].flat()) {
-    if (typeof dependency !== 'string' || !(dependency in template.Resources)) {
+    if (typeof dependency !== 'string' || !Object.hasOwn(template.Resources, dependency)) {
       problems.push(`${path}.DependsOn: no resource ${String(dependency)}`);
     }
   }
-  if (resource.Condition !== undefined && !(String(resource.Condition) in (template.Conditions ?? {}))) {
+  if (
+    resource.Condition !== undefined &&
+    !Object.hasOwn(template.Conditions ?? {}, String(resource.Condition))
+  ) {
     problems.push(`${path}.Condition: no condition ${String(resource.Condition)}`);
   }
   const properties = resource.Properties ?? {};
@@ -244,7 +247,7 @@ const subReferences = (argument: unknown): string[] => {
   const own = isObject(variables) ? variables : {};
   return [...text.matchAll(/\$\{([^!}][^}]*)\}/g)]
     .map((match) => (match[1] ?? '').trim())
-    .filter((name) => !(name in own));
+    .filter((name) => !Object.hasOwn(own, name));
 };
 
 /** What a `Ref`, `Fn::GetAtt` or `Fn::Sub` reference names, and whether that exists. */
@@ -257,7 +260,9 @@ const referenceProblem = (
   if ('ref' in reference) {
     const { ref } = reference;
     const known =
-      PSEUDO_PARAMETERS.has(ref) || ref in template.Resources || ref in (template.Parameters ?? {});
+      PSEUDO_PARAMETERS.has(ref) ||
+      Object.hasOwn(template.Resources, ref) ||
+      Object.hasOwn(template.Parameters ?? {}, ref);
     return known ? undefined : `${path}: Ref to ${ref}, which is no resource, parameter or pseudo parameter`;
   }
   const { target, attribute } = reference;
@@ -268,7 +273,7 @@ const referenceProblem = (
   // A custom resource's attributes are whatever its provider returns in Data.
   if (isCustomResource(resource.Type)) return undefined;
   const spec = resourceSpec(db, resource.Type);
-  if (spec === undefined || attribute in spec.attributes) return undefined;
+  if (spec === undefined || Object.hasOwn(spec.attributes, attribute)) return undefined;
   const known = Object.keys(spec.attributes).sort().join(', ');
   return `${path}: Fn::GetAtt ${target}.${attribute}: ${resource.Type} has no attribute ${attribute} (it has ${known})`;
 };
@@ -310,7 +315,7 @@ const referencesProblems = (
     problems.push(referenceProblem(db, template, path, target ?? { ref: name }));
   }
   const condition = 'Fn::If' in value && Array.isArray(value['Fn::If']) ? value['Fn::If'][0] : undefined;
-  if (condition !== undefined && !(String(condition) in (template.Conditions ?? {}))) {
+  if (condition !== undefined && !Object.hasOwn(template.Conditions ?? {}, String(condition))) {
     problems.push(`${path}: Fn::If on ${String(condition)}, which is no condition`);
   }
   const nested = Object.entries(value).flatMap(([key, element]) =>
