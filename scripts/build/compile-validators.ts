@@ -1,6 +1,7 @@
 // Compiles the event JSON Schemas into standalone validator code (ajv's standalone mode), so the Lambda
 // bundle carries two small generated functions instead of the ajv compiler (~120 KB minified).
-// Run `npm run build:validators` after changing schemas/; a unit test fails while the output is stale.
+// Run `npm run build:validators` after changing schemas/; it also writes the schemas' TypeScript types
+// (scripts/build/schema-types.ts). A unit test fails while any of the output is stale.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import v1Schema from '../../schemas/cost-event.v1.json' with { type: 'json' };
 import v2Schema from '../../schemas/cost-event.v2.json' with { type: 'json' };
 import overrideSchema from '../../schemas/override-request.v1.json' with { type: 'json' };
+import { outputPath, SCHEMA_TYPES, schemaTypesSource } from './schema-types';
 
 export const VALIDATORS_PATH = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -65,4 +67,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(VALIDATORS_PATH, validatorSource());
   writeFileSync(OVERRIDE_VALIDATOR_PATH, overrideValidatorSource());
   console.log(`wrote ${VALIDATORS_PATH} and ${OVERRIDE_VALIDATOR_PATH}`);
+  for (const entry of SCHEMA_TYPES) {
+    writeFileSync(outputPath(entry), await schemaTypesSource(entry));
+    console.log(`wrote ${outputPath(entry)}`);
+  }
 }

@@ -174,7 +174,7 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
       expect(columns).toEqual(Object.keys(anArchivedEvent()));
     });
 
-    it('then it reaches the warehouse workgroup with the password Redshift manages in Secrets Manager', () => {
+    it('then it reaches the warehouse workgroup as the admin whose credentials Secrets Manager generated', () => {
       const destination = redshiftDestination();
 
       expect(destination.ClusterJDBCURL).toEqual({
@@ -189,7 +189,7 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
       });
       expect(destination.SecretsManagerConfiguration).toEqual({
         Enabled: true,
-        SecretARN: { 'Fn::GetAtt': ['WarehouseNamespace', 'Namespace.AdminPasswordSecretArn'] },
+        SecretARN: refOf('WarehouseAdminSecret'),
         RoleARN: arnOf('ArchiveDeliveryRole'),
       });
       expect(destination.Username).toBeUndefined();
@@ -308,9 +308,7 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
             `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:` +
             `\${ArchiveDeliveryLogGroup}:log-stream:*`,
         })]: ['logs:PutLogEvents'],
-        [key({ 'Fn::GetAtt': ['WarehouseNamespace', 'Namespace.AdminPasswordSecretArn'] })]: [
-          'secretsmanager:GetSecretValue',
-        ],
+        [key(refOf('WarehouseAdminSecret'))]: ['secretsmanager:GetSecretValue'],
       });
       const denied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => asArray(s.Action));
       expect(denied).toEqual(LEDGER_DENIED);
@@ -318,16 +316,43 @@ describe(`given the service packaged offline for stage ${STAGE}, the archive pat
   });
 
   describe('when reading the warehouse', () => {
-    it('then a Redshift Serverless namespace holds database ccb, its admin password managed by Redshift, and is retained', () => {
+    it('then a Redshift Serverless namespace holds database ccb, its admin read from the generated secret, and is retained', () => {
       const namespace = resourceOf(template, 'WarehouseNamespace');
+      const fromSecret = (field: string) => ({
+        'Fn::Sub': `{{resolve:secretsmanager:\${WarehouseAdminSecret}:SecretString:${field}}}`,
+      });
 
       expect(namespace).toMatchObject({ DeletionPolicy: 'Retain' });
-      expect(namespace.Properties).toMatchObject({
-        NamespaceName: `ccb-${STAGE}`,
-        DbName: 'ccb',
-        ManageAdminPassword: true,
+      expect(namespace.Properties).toEqual(
+        expect.objectContaining({
+          NamespaceName: `ccb-${STAGE}`,
+          DbName: 'ccb',
+          AdminUsername: fromSecret('username'),
+          AdminUserPassword: fromSecret('password'),
+        }),
+      );
+      expect(namespace.Properties?.ManageAdminPassword).toBeUndefined();
+    });
+
+    it('then the admin secret is generated (username and password, as Firehose reads it) and outlives the stack', () => {
+      const secret = resourceOf(template, 'WarehouseAdminSecret');
+
+      expect(secret).toMatchObject({
+        Type: 'AWS::SecretsManager::Secret',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
       });
-      expect(namespace.Properties?.AdminUserPassword).toBeUndefined();
+      expect(secret.Properties).toMatchObject({
+        Name: `ccb-${STAGE}/warehouse-admin`,
+        GenerateSecretString: {
+          SecretStringTemplate: JSON.stringify({ username: 'ccb_admin' }),
+          GenerateStringKey: 'password',
+          PasswordLength: 32,
+          ExcludePunctuation: true,
+          RequireEachIncludedType: true,
+        },
+      });
+      expect(secret.Properties?.SecretString).toBeUndefined();
     });
 
     it('then its workgroup is the one the reports name, capped, TLS only, reachable on 5439 from Firehose’s range alone', () => {

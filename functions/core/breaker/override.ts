@@ -1,21 +1,15 @@
 import { utcDay } from '../time';
 import { InvalidOverrideRequest } from './errors';
 import { entryId, type LedgerEntry } from './ledger';
+import type { OverrideRequest } from './override-request.v1.generated';
 import { validateOverrideRequest } from './override-validator.generated';
 import type { BreakerStore, Clock } from './ports';
 import type { BreakerState, OverrideFlags } from './state';
 import { type Plan, type TransitionReport, transition } from './transition';
 import { executionName, type Trigger } from './trigger';
 
-/** The override state machine's input: schemas/override-request.v1.json. */
-export interface OverrideRequest {
-  action?: 'set' | 'clear';
-  flags?: OverrideFlags;
-  reason: string;
-  requested_by: string;
-  ticket?: string;
-  ttl_minutes?: number;
-}
+/** The override state machine's input, generated from schemas/override-request.v1.json. */
+export type { OverrideRequest } from './override-request.v1.generated';
 
 /** Every problem with a request as `field: reason`, or none. */
 export const overrideRequestProblems = (request: unknown): string[] => {
@@ -32,9 +26,8 @@ export const overrideRequestProblems = (request: unknown): string[] => {
 };
 
 export const parseOverrideRequest = (request: unknown): OverrideRequest => {
-  const problems = overrideRequestProblems(request);
-  if (problems.length > 0) throw new InvalidOverrideRequest(problems);
-  return request as OverrideRequest;
+  if (validateOverrideRequest(request)) return request;
+  throw new InvalidOverrideRequest(overrideRequestProblems(request));
 };
 
 export type OverrideOutcome = 'changed' | 'unchanged' | 'reverted' | 'superseded';

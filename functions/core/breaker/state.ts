@@ -1,12 +1,8 @@
-import { type BreakerFlags, flagsFor, type Mode, type ModelTierFloor, moreRestrictive } from './modes';
+import { type BreakerFlags, flagsFor, type Mode, moreRestrictive } from './modes';
+import type { OverrideRequest } from './override-request.v1.generated';
 
 /** What an admin may set through an override; anything left out keeps the breaker's own value. */
-export interface OverrideFlags {
-  degradation_active?: boolean;
-  model_tier_floor?: ModelTierFloor;
-  suspend_scale_in?: boolean;
-  cost_circuit_breaker_enabled?: boolean;
-}
+export type OverrideFlags = NonNullable<OverrideRequest['flags']>;
 
 export interface ActiveOverride {
   /** The override execution that owns it; only that execution's revert removes it. */

@@ -1,49 +1,12 @@
 import type { EstimateReason } from '../pricing/price-table';
+import type { CostEventV2 } from './cost-event.v2.generated';
 
-/** The orchestrator's legacy per-request log entry (schemas/cost-event.v1.json). */
-export interface CostEventV1 {
-  timestamp: string;
-  request_id: string;
-  session_id: string;
-  intent: string;
-  model_id: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_hit: boolean;
-  region: string;
-  latency_ms?: number;
-  input_cost_usd?: number;
-  output_cost_usd?: number;
-  total_cost_usd?: number;
-  hour_of_day?: number;
-}
+// The wire shapes are generated from schemas/cost-event.v*.json (npm run build:validators).
+export type { CostEventV1 } from './cost-event.v1.generated';
+export type { CostEventV2 } from './cost-event.v2.generated';
 
-export type Component = 'llm' | 'embedding' | 'rerank' | 'intent_classifier' | 'guardrail' | 'summarizer';
-export type Language = 'en' | 'ja' | 'mixed';
-
-/** The current contract (schemas/cost-event.v2.json). */
-export interface CostEventV2 {
-  schema_version: string;
-  event_id: string;
-  occurred_at: number;
-  request_id: string;
-  session_id: string;
-  intent: string;
-  model_id: string;
-  component: Component;
-  language: Language;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens?: number;
-  cache_write_tokens?: number;
-  cache_write_1h_tokens?: number;
-  cache_hit?: boolean;
-  region: string;
-  latency_ms?: number;
-  reported_cost_usd?: number;
-  price_table?: string;
-  producer?: string;
-}
+export type Component = CostEventV2['component'];
+export type Language = CostEventV2['language'];
 
 /**
  * A v2 event after upcasting, with defaults filled in. `language` is "unknown" for upcast v1 events,

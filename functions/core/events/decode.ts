@@ -1,9 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' };
 import { type PriceTable, priceEvent } from '../pricing/price-table';
-import type { CostEvent, CostEventV1, CostEventV2, PricedCostEvent } from './cost-event';
+import type { CostEvent, PricedCostEvent } from './cost-event';
 import { fromV2, upcastV1 } from './upcast';
-import { type GeneratedValidator, validateV1, validateV2 } from './validators.generated';
+import { validateV1, validateV2 } from './validators.generated';
 
 /** Machine-readable reasons an event is quarantined instead of counted. */
 export type QuarantineReason =
@@ -83,8 +83,6 @@ const schemaFailure = (
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const validated = <T>(validate: GeneratedValidator, value: unknown): value is T => validate(value);
-
 /**
  * Turns one stream record into a priced cost event, or says why it must be quarantined.
  * Pure: the same bytes and price table always give the same answer.
@@ -122,7 +120,7 @@ export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeRes
   let event: CostEvent;
   let droppedFields = 0;
   if (version === undefined) {
-    if (!validated<CostEventV1>(validateV1, parsed)) return schemaFailure(validateV1.errors, '1');
+    if (!validateV1(parsed)) return schemaFailure(validateV1.errors, '1');
     const occurredAt = Date.parse(parsed.timestamp);
     if (Number.isNaN(occurredAt) || occurredAt < MIN_OCCURRED_AT || occurredAt >= MAX_OCCURRED_AT) {
       return {
@@ -145,7 +143,7 @@ export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeRes
     }
     if (typeof version === 'string' && minorOf(version) > CURRENT_V2_MINOR)
       droppedFields = dropNewerFields(parsed);
-    if (!validated<CostEventV2>(validateV2, parsed)) return schemaFailure(validateV2.errors, String(version));
+    if (!validateV2(parsed)) return schemaFailure(validateV2.errors, String(version));
     event = fromV2(parsed);
   }
 

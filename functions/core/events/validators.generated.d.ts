@@ -1,10 +1,15 @@
 import type { ErrorObject } from 'ajv';
+import type { CostEventV1 } from './cost-event.v1.generated';
+import type { CostEventV2 } from './cost-event.v2.generated';
 
-/** A standalone ajv validator: returns whether the value is valid and leaves the first error on `errors`. */
-export interface GeneratedValidator {
-  (value: unknown): boolean;
+/**
+ * A standalone ajv validator: whether the value matches the schema, and so is a `T` (the type generated
+ * from the same schema), leaving the first error on `errors` when it does not.
+ */
+export interface GeneratedValidator<T> {
+  (value: unknown): value is T;
   errors?: ErrorObject[] | null;
 }
 
-export const validateV1: GeneratedValidator;
-export const validateV2: GeneratedValidator;
+export const validateV1: GeneratedValidator<CostEventV1>;
+export const validateV2: GeneratedValidator<CostEventV2>;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { entryId } from '../../../functions/core/breaker/ledger';
 import { type OverrideRequest, overrideRequestProblems } from '../../../functions/core/breaker/override';
+import { validateOverrideRequest } from '../../../functions/core/breaker/override-validator.generated';
 import { executionName } from '../../../functions/core/breaker/trigger';
 import { openStage, type StageContext } from '../../lib/stage';
 import { readFlags, renderFlags } from './flags';
@@ -55,10 +56,9 @@ export const overrideRequestFrom = (options: OverrideOptions): Record<string, un
 };
 
 export const validOverrideRequest = (options: OverrideOptions): OverrideRequest => {
-  const request = JSON.parse(JSON.stringify(overrideRequestFrom(options))) as unknown;
-  const problems = overrideRequestProblems(request);
-  if (problems.length > 0) throw new OverrideRejectedError(problems);
-  return request as OverrideRequest;
+  const request: unknown = JSON.parse(JSON.stringify(overrideRequestFrom(options)));
+  if (validateOverrideRequest(request)) return request;
+  throw new OverrideRejectedError(overrideRequestProblems(request));
 };
 
 /**
