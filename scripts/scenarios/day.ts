@@ -67,6 +67,8 @@ export interface Draft {
   sessionId: string;
   profile: IntentProfile;
   modelId: string;
+  /** The Bedrock region called. */
+  region: string;
   language: Language;
   inputTokens: number;
   outputTokens: number;
@@ -198,9 +200,9 @@ export const toV2 = (draft: Draft): CostEventV2 => ({
   cache_read_tokens: draft.cacheReadTokens,
   cache_write_tokens: draft.cacheWriteTokens,
   cache_hit: draft.cacheHit,
-  region: REGION,
+  region: draft.region,
   latency_ms: draft.latencyMs,
-  reported_cost_usd: reportedCostUsd(draft.modelId, usageOf(draft), draft.atMs) ?? 0,
+  reported_cost_usd: reportedCostUsd(draft.modelId, usageOf(draft), draft.atMs, draft.region) ?? 0,
   price_table: PRODUCER_PRICE_TABLE.version,
   producer: PRODUCER,
 });
@@ -210,7 +212,7 @@ const NO_TOKENS: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens
 /** The orchestrator's legacy log line, field for field as seed 001 A9 shows it. */
 export const toV1 = (draft: Draft): CostEventV1 => {
   const only = (tokens: Partial<TokenUsage>) =>
-    reportedCostUsd(draft.modelId, { ...NO_TOKENS, ...tokens }, draft.atMs, REGION) ?? 0;
+    reportedCostUsd(draft.modelId, { ...NO_TOKENS, ...tokens }, draft.atMs, draft.region) ?? 0;
   const inputCost = roundTo6(only({ inputTokens: draft.inputTokens }));
   const outputCost = roundTo6(only({ outputTokens: draft.outputTokens }));
   return {
@@ -227,7 +229,7 @@ export const toV1 = (draft: Draft): CostEventV1 => {
     output_cost_usd: outputCost,
     // The legacy logger adds its rounded parts, so a line's total always equals their sum.
     total_cost_usd: roundTo6(inputCost + outputCost),
-    region: REGION,
+    region: draft.region,
     hour_of_day: new Date(draft.atMs).getUTCHours(),
   };
 };
@@ -414,6 +416,7 @@ const buildDraft = (
     sessionId: `sess-${new Prng(deriveSeed(seed, STREAM.sessions, session)).hex(12)}`,
     profile,
     modelId: MODEL_IDS[profile.model],
+    region: REGION,
     language: layout.languages[session] ?? 'en',
     inputTokens: 0,
     outputTokens: 0,

@@ -69,3 +69,36 @@ export const tokenExplosion: Incident = {
     draft.outputTokens = rng.int(400, 600);
   },
 };
+
+/** Current Bedrock models as teams call them: the id form and the region go together. */
+const CURRENT_SONNET: readonly (readonly [string, string])[] = [
+  ['global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-east-1'],
+  ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-west-2'],
+  ['eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'eu-west-1'],
+  ['eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'eu-central-1'],
+  ['au.anthropic.claude-sonnet-4-5-20250929-v1:0', 'ap-southeast-2'],
+  ['anthropic.claude-sonnet-4-20250514-v1:0', 'us-east-1'],
+];
+const CURRENT_HAIKU: readonly (readonly [string, string])[] = [
+  ['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'us-east-1'],
+  ['jp.anthropic.claude-haiku-4-5-20251001-v1:0', 'ap-northeast-1'],
+  ['us.amazon.nova-lite-v1:0', 'us-east-1'],
+  ['amazon.nova-micro-v1:0', 'eu-west-1'],
+];
+/** A model newer than the price catalog: counted at its vendor's ceiling, estimated and alerted. */
+export const UNCATALOGUED_MODEL = 'us.anthropic.claude-nextgen-9-v1:0';
+
+/**
+ * Migrated to the models of today: Sonnet intents on Sonnet 4.5 (and 4) and Haiku intents on Haiku 4.5
+ * and Nova, through global, geographic and in-region ids from six regions; one call in 200 goes to a
+ * model the catalog does not list yet.
+ */
+export const currentModels: Incident = {
+  startMs: 0,
+  adjust: (draft, rng) => {
+    const choices = draft.profile.model === 'sonnet' ? CURRENT_SONNET : CURRENT_HAIKU;
+    const [modelId, region] = choices[rng.int(0, choices.length - 1)] ?? ['', ''];
+    draft.modelId = rng.chance(0.005) ? UNCATALOGUED_MODEL : modelId;
+    draft.region = region;
+  },
+};

@@ -13,6 +13,7 @@ import {
 import {
   cachePoisoning,
   compressionFailure,
+  currentModels,
   INCIDENT_START_HOUR,
   routerFallthrough,
   tokenExplosion,
@@ -54,6 +55,11 @@ const DEFINITIONS = {
     description:
       'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
     incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
+  },
+  'current-models': {
+    description:
+      'the default day on the models teams run today: Sonnet 4.5/4 and Haiku 4.5, Nova Lite/Micro, through global., us., eu., au., jp. and in-region ids from six regions, plus a model newer than the price catalog',
+    incident: currentModels,
   },
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,

@@ -14,6 +14,7 @@ import {
   renderTimeline,
 } from '../../demo/breaker-story';
 import { replayClosedLoop } from '../../demo/closed-loop';
+import { CURRENT_MODELS_DAY, showCurrentModels } from '../../demo/current-models';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
 import { localKinesisClient } from '../../lib/local-clients';
 import type { StackState } from '../../lib/stack-context';
@@ -224,11 +225,18 @@ export const registerDemo = (program: Command): void => {
       } else {
         console.log('\n5/5 (the next-day restore is shown with --scenario runaway-day)');
       }
+      const currentExact = await showCurrentModels(state, context, (replayed) =>
+        replayOpenLoop(state, replayed),
+      );
       console.log(
         `\nThe stack keeps running. Try: npx ccb flags, npx ccb audit, npx ccb alerts, npx ccb spend --day ${options.day} --by model,\n` +
           'npx ccb override --set degradation_active=false --reason "verified false positive" --ttl 30m --requested-by alice;\n' +
           'npx ccb local down to stop.',
       );
+      if (options.check && !currentExact)
+        throw new DemoCheckError(
+          `${CURRENT_MODELS_DAY}: stored spend differs from the replayed current-model events`,
+        );
       if (options.check && !exact) {
         throw new DemoCheckError(
           `stored $${formatUsd(total.cost_nano, 9)} / ${total.events} events, expected $${formatUsd(expected.costNano, 9)} / ${expected.events}`,
