@@ -13,11 +13,15 @@ import {
   type ModelPrice,
 } from '@pydantic/genai-prices';
 import {
+  type CatalogFile,
   type CatalogModel,
   COMPONENTS,
   type Component,
+  decodeCatalog,
+  encodeCatalog,
   type PriceCatalog,
   type PricePeriod,
+  picoPerToken,
   type RateCard,
   type Rates,
   type Tier,
@@ -37,7 +41,11 @@ interface SupplementModel {
 }
 
 export interface Supplement {
-  regions: { uplift_basis_points: Record<string, number> };
+  regions: {
+    uplift_basis_points: Record<string, number>;
+    /** Models priced higher in some regions than the uniform uplift says. */
+    model_uplifts: { models: string[]; regions: Record<string, number>; why: string }[];
+  };
   geographic_prefixes: { prefixes: string[] };
   models: SupplementModel[];
   derived_components: {
@@ -59,13 +67,6 @@ const SOURCE_KEYS: Record<Component, string> = {
   cache_write_1h: 'cache_write_1h_mtok',
 };
 
-/** USD per million tokens -> integer pico-dollars per token; a price finer than that is rounded up. */
-export const picoPerToken = (usdPerMillion: number): number => {
-  const scaled = usdPerMillion * 1_000_000;
-  const nearest = Math.round(scaled);
-  return Math.abs(scaled - nearest) < 1e-6 ? nearest : Math.ceil(scaled);
-};
-
 type SourceRate = number | { base: number; tiers: { start: number; price: number }[] } | undefined;
 
 const asSourceRate = (value: ModelPrice[string]): SourceRate => value;
@@ -75,6 +76,7 @@ const rateCard = (
   price: ModelPrice,
   rule: Supplement['derived_components'],
   derived: Set<Component>,
+  embedding: boolean,
 ): RateCard => {
   const starts = new Set<number>();
   for (const component of COMPONENTS) {
@@ -99,7 +101,8 @@ const rateCard = (
     };
     return {
       input,
-      output: orDerived('output', 1),
+      // An embedding model bills its input only; any other model's missing output rate is the input's.
+      output: embedding && pick('output') === undefined ? 0 : orDerived('output', 1),
       cache_read: orDerived('cache_read', rule.cache_read_x_input),
       cache_write: orDerived('cache_write', rule.cache_write_x_input),
       cache_write_1h: orDerived('cache_write_1h', rule.cache_write_1h_x_input),
@@ -185,11 +188,12 @@ const catalogModel = (draft: Draft, supplement: Supplement): CatalogModel => {
     const r = inForce(regional, from);
     if (r === undefined) return [];
     const g = inForce(global, from);
+    const embedding = draft.id.includes('embed');
     return [
       {
         from,
-        regional: rateCard(r.price, rule, derived),
-        global: g ? rateCard(g.price, rule, derived) : null,
+        regional: rateCard(r.price, rule, derived, embedding),
+        global: g ? rateCard(g.price, rule, derived, embedding) : null,
       },
     ];
   });
@@ -275,6 +279,7 @@ export const buildCatalog = (
     },
     unit: 'pico-dollars per token (1 USD = 1e12)',
     regions: supplement.regions.uplift_basis_points,
+    model_uplifts: supplement.regions.model_uplifts.map((u) => ({ models: u.models, regions: u.regions })),
     geographic_prefixes: prefixes,
     models: models.sort((a, b) => a.id.localeCompare(b.id)),
   };
@@ -300,16 +305,25 @@ export const currentCatalog = (committed: PriceCatalog | undefined, today: strin
   return sameContent ? fresh : { ...fresh, version: today };
 };
 
+/** The committed catalog as the runtime reads it. */
+export const committedCatalog = (): PriceCatalog | undefined => {
+  try {
+    return decodeCatalog(JSON.parse(readFileSync(CATALOG_PATH, 'utf8')) as CatalogFile);
+  } catch {
+    return undefined;
+  }
+};
+
+/** One model per line: compact for the bundle, still diffable by model. */
+export const catalogFileText = (catalog: PriceCatalog): string => {
+  const { models, ...head } = encodeCatalog(catalog);
+  const header = JSON.stringify(head, null, 1).replace(/\n}$/, '');
+  return `${header},\n "models": [\n${models.map((m) => `  ${JSON.stringify(m)}`).join(',\n')}\n ]\n}\n`;
+};
+
 const main = () => {
-  const committed = (() => {
-    try {
-      return JSON.parse(readFileSync(CATALOG_PATH, 'utf8')) as PriceCatalog;
-    } catch {
-      return undefined;
-    }
-  })();
-  const catalog = currentCatalog(committed, new Date().toISOString().slice(0, 10));
-  writeFileSync(CATALOG_PATH, `${JSON.stringify(catalog, null, 1)}\n`);
+  const catalog = currentCatalog(committedCatalog(), new Date().toISOString().slice(0, 10));
+  writeFileSync(CATALOG_PATH, catalogFileText(catalog));
   console.log(`price catalog ${catalog.version}: ${catalog.models.length} models -> ${CATALOG_PATH}`);
 };
 

@@ -185,27 +185,31 @@ const drawLatency = (draft: Draft, rng: Prng): number => {
   return Math.round(firstToken + promptTokens / 40 + draft.outputTokens * perOutputToken);
 };
 
-export const toV2 = (draft: Draft): CostEventV2 => ({
-  schema_version: '2.0',
-  event_id: draft.eventId,
-  occurred_at: draft.atMs,
-  request_id: draft.requestId,
-  session_id: draft.sessionId,
-  intent: draft.profile.intent,
-  model_id: draft.modelId,
-  component: COMPONENT,
-  language: draft.language,
-  input_tokens: draft.inputTokens,
-  output_tokens: draft.outputTokens,
-  cache_read_tokens: draft.cacheReadTokens,
-  cache_write_tokens: draft.cacheWriteTokens,
-  cache_hit: draft.cacheHit,
-  region: draft.region,
-  latency_ms: draft.latencyMs,
-  reported_cost_usd: reportedCostUsd(draft.modelId, usageOf(draft), draft.atMs, draft.region) ?? 0,
-  price_table: PRODUCER_PRICE_TABLE.version,
-  producer: PRODUCER,
-});
+export const toV2 = (draft: Draft): CostEventV2 => {
+  // A producer never reports a guess: where the catalog can only estimate, it leaves the figure out.
+  const reported = reportedCostUsd(draft.modelId, usageOf(draft), draft.atMs, draft.region);
+  return {
+    schema_version: '2.0',
+    event_id: draft.eventId,
+    occurred_at: draft.atMs,
+    request_id: draft.requestId,
+    session_id: draft.sessionId,
+    intent: draft.profile.intent,
+    model_id: draft.modelId,
+    component: COMPONENT,
+    language: draft.language,
+    input_tokens: draft.inputTokens,
+    output_tokens: draft.outputTokens,
+    cache_read_tokens: draft.cacheReadTokens,
+    cache_write_tokens: draft.cacheWriteTokens,
+    cache_hit: draft.cacheHit,
+    region: draft.region,
+    latency_ms: draft.latencyMs,
+    ...(reported !== undefined && { reported_cost_usd: reported }),
+    price_table: PRODUCER_PRICE_TABLE.version,
+    producer: PRODUCER,
+  };
+};
 
 const NO_TOKENS: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 

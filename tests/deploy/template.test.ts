@@ -132,6 +132,8 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           DAILY_BUDGET_USD: '5000',
           SPEND_TABLE_NAME: { Ref: 'SpendTable' },
           QUARANTINE_TABLE_NAME: { Ref: 'QuarantineTable' },
+          UNKNOWN_MODEL_CEILING: 'family',
+          APPLICATION_INFERENCE_PROFILES: '{}',
           POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
           POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
           POWERTOOLS_LOG_LEVEL: 'INFO',

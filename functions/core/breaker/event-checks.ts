@@ -19,6 +19,13 @@ interface Finding {
   value: number;
 }
 
+/**
+ * How far a correct producer's figure can be off by rounding alone: v1's logger writes dollars to six
+ * places for input, output and their sum, up to $0.0000015 apart, which is over 1% of a cheap call.
+ */
+const V1_ROUNDING_NANO = 1_500;
+const roundingOf = (e: PricedCostEvent): number => (e.schemaVersion === '1' ? V1_ROUNDING_NANO : 0);
+
 const promptTokens = (e: PricedCostEvent): number =>
   e.inputTokens + e.cacheReadTokens + e.cacheWriteTokens + e.cacheWrite1hTokens;
 
@@ -111,7 +118,7 @@ export const eventTriggers = (
     // An estimate is ours, not the producer's: comparing it with the reported figure says nothing.
     if (e.reportedCostNano !== null && e.costNano > 0 && !e.estimated) {
       const diff = Math.abs(e.reportedCostNano - e.costNano);
-      if (diff * 10_000 > e.costNano * config.mismatchBp) {
+      if (diff > roundingOf(e) && diff * 10_000 > e.costNano * config.mismatchBp) {
         mismatches.push({
           at: e.occurredAt,
           id: e.eventId,

@@ -1,9 +1,8 @@
 import type { ErrorObject } from 'ajv';
-import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' };
 import { type PriceTable, priceEvent } from '../pricing/price-table';
 import type { CostEvent, PricedCostEvent } from './cost-event';
 import { fromV2, upcastV1 } from './upcast';
-import { validateV1, validateV2 } from './validators.generated';
+import { OCCURRED_AT_RANGE, V2_FIELDS, validateV1, validateV2 } from './validators.generated';
 
 /** Machine-readable reasons an event is quarantined instead of counted. */
 export type QuarantineReason =
@@ -29,8 +28,8 @@ export const MAX_EVENT_BYTES = 16 * 1024;
 // no ReDoS on untrusted input.
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-const MIN_OCCURRED_AT = v2Schema.properties.occurred_at.minimum;
-const MAX_OCCURRED_AT = v2Schema.properties.occurred_at.maximum;
+const MIN_OCCURRED_AT = OCCURRED_AT_RANGE.minimum;
+const MAX_OCCURRED_AT = OCCURRED_AT_RANGE.maximum;
 
 /**
  * The newest 2.x minor this consumer knows (tests/fixtures/contract/ holds a sample of each). A newer
@@ -38,7 +37,7 @@ const MAX_OCCURRED_AT = v2Schema.properties.occurred_at.maximum;
  * minor never blinds the breaker. At a known minor an unknown field is a producer bug: quarantined.
  */
 export const CURRENT_V2_MINOR = 1;
-const V2_FIELDS: ReadonlySet<string> = new Set(Object.keys(v2Schema.properties));
+const KNOWN_V2_FIELDS: ReadonlySet<string> = new Set(V2_FIELDS);
 
 const minorOf = (version: string): number => Number(version.slice(version.indexOf('.') + 1));
 
@@ -46,7 +45,7 @@ const minorOf = (version: string): number => Number(version.slice(version.indexO
 const dropNewerFields = (event: Record<string, unknown>): number => {
   let dropped = 0;
   for (const key of Object.keys(event)) {
-    if (!V2_FIELDS.has(key)) {
+    if (!KNOWN_V2_FIELDS.has(key)) {
       delete event[key];
       dropped += 1;
     }

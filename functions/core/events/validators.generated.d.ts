@@ -13,3 +13,7 @@ export interface GeneratedValidator<T> {
 
 export const validateV1: GeneratedValidator<CostEventV1>;
 export const validateV2: GeneratedValidator<CostEventV2>;
+
+/** The v2 schema's property names and its occurred_at bounds, as the schema states them. */
+export const V2_FIELDS: readonly string[];
+export const OCCURRED_AT_RANGE: { minimum: number; maximum: number };

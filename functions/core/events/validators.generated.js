@@ -1069,3 +1069,6 @@ return false;
 validate11.errors = vErrors;
 return errors === 0;
 }
+
+export const V2_FIELDS = ["schema_version","event_id","occurred_at","request_id","session_id","intent","model_id","component","language","input_tokens","output_tokens","cache_read_tokens","cache_write_tokens","cache_write_1h_tokens","cache_hit","region","latency_ms","reported_cost_usd","price_table","producer"];
+export const OCCURRED_AT_RANGE = {"minimum":1577836800000,"maximum":4102444800000};

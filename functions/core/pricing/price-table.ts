@@ -160,7 +160,24 @@ export const createPriceTable = (
     familyCeilings.set(model.family, maxRates([...(current ? [current] : []), ...cardsOf(model)]));
   }
   const catalogCeiling = maxRates([...familyCeilings.values()]);
-  const highestUplift = Math.max(BASIS, ...Object.values(catalog.regions));
+  const highestUplift = Math.max(
+    BASIS,
+    ...Object.values(catalog.regions),
+    ...catalog.model_uplifts.flatMap((u) => Object.values(u.regions)),
+  );
+  /** The most any known region adds to a model's regional rate. */
+  const highestUpliftOf = (model: CatalogModel): number => {
+    const uniform = model.periods.every((p) => p.global === null) ? Object.values(catalog.regions) : [];
+    const own = catalog.model_uplifts
+      .filter((u) => u.models.some((prefix) => model.id.startsWith(prefix)))
+      .flatMap((u) => Object.values(u.regions));
+    return Math.max(BASIS, ...uniform, ...own);
+  };
+  /** A model's own uplift in a region, where the region prices it above the rest. */
+  const modelUplift = (model: CatalogModel, region: string): number | undefined =>
+    catalog.model_uplifts.find((u) => u.models.some((prefix) => model.id.startsWith(prefix)))?.regions[
+      region
+    ];
 
   const lookup = (baseId: string): CatalogModel | undefined =>
     byId.get(baseId) ?? prefixes.find(([prefix]) => baseId.startsWith(prefix))?.[1];
@@ -204,8 +221,9 @@ export const createPriceTable = (
     const reason = resolution.reason ?? (uplift === undefined ? 'unknown_region' : null);
     const model = resolution.known;
     if (model === undefined || uplift === undefined) {
-      // An unknown region pays the model's highest rate in the highest-priced region.
-      return { card: resolution.ceiling, upliftBp: uplift ?? highestUplift, reason, periodFrom: null };
+      // An unknown region pays the model's highest rate in its highest-priced region.
+      const upliftBp = uplift ?? (model === undefined ? highestUplift : highestUpliftOf(model));
+      return { card: resolution.ceiling, upliftBp, reason, periodFrom: null };
     }
     const starts = periodStarts.get(model) ?? [];
     let index = 0;
@@ -218,9 +236,12 @@ export const createPriceTable = (
     const period = model.periods[index] ?? model.periods[0];
     if (period === undefined) return { card: resolution.ceiling, upliftBp: uplift, reason, periodFrom: null };
     const global = resolution.form === 'global' && period.global !== null;
+    // Where AWS prices `global.` apart, its regional rate is the regional premium: no uplift on top.
+    const own = modelUplift(model, region);
+    const regionalUplift = period.global === null ? Math.max(uplift, own ?? BASIS) : (own ?? BASIS);
     return {
       card: global && period.global ? period.global : period.regional,
-      upliftBp: global ? BASIS : uplift,
+      upliftBp: global ? BASIS : regionalUplift,
       reason,
       periodFrom: period.from,
     };

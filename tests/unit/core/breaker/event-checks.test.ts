@@ -97,4 +97,44 @@ describe('the event checks', () => {
     );
     expect(found).toEqual([]);
   });
+
+  it('tolerate the rounding of a v1 line’s six-decimal dollars on a cheap call, but not more', () => {
+    const cheap = { schemaVersion: '1', costNano: 48_787, eventId: 'v1-cheap' };
+    const rounded = eventTriggers([anEvent({ ...cheap, reportedCostNano: 48_000 })], [], config);
+    const wrong = eventTriggers([anEvent({ ...cheap, reportedCostNano: 40_000 })], [], config);
+    expect(rounded.filter((t) => t.check === 'cost_mismatch')).toEqual([]);
+    expect(wrong.filter((t) => t.check === 'cost_mismatch')).toHaveLength(1);
+  });
+
+  it('alert once per unpriced model and day, whatever the number of its events, and never on a mismatch of an estimate', () => {
+    const estimated = (id: string, modelId: string, at = t0) =>
+      anEvent({
+        eventId: id,
+        modelId,
+        occurredAt: at,
+        estimated: true,
+        estimateReason: 'unknown_model',
+        costNano: 1_000,
+        reportedCostNano: 1,
+      });
+    const found = eventTriggers(
+      [
+        estimated('a', 'acme.model-1'),
+        estimated('b', 'acme.model-1', t0 + 3_600_000),
+        estimated('c', 'acme.model-2'),
+        anEvent({ eventId: 'd', region: 'xx-mars-1', estimated: true, estimateReason: 'unknown_region' }),
+      ],
+      [],
+      config,
+    );
+    const unpriced = found.filter((t) => t.check === 'unpriced_model');
+    expect(unpriced.map((t) => [t.value, t.ids])).toEqual([
+      [2_000, ['a', 'b']],
+      [1_000, ['c']],
+      [375_000, ['d']],
+    ]);
+    expect(unpriced[2]?.summary).toContain('region xx-mars-1');
+    expect(new Set(unpriced.map((t) => t.id)).size).toBe(3);
+    expect(found.filter((t) => t.check === 'cost_mismatch')).toEqual([]);
+  });
 });

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import {
-  BEDROCK_CATALOG,
-  type CatalogModel,
-  type PriceCatalog,
-} from '../../../../functions/core/pricing/catalog';
+import { BEDROCK_CATALOG, type CatalogModel, picoPerToken } from '../../../../functions/core/pricing/catalog';
 import {
   createPriceTable,
   DEFAULT_PRICE_TABLE,
@@ -14,8 +10,9 @@ import {
 import {
   buildCatalog,
   CATALOG_PATH,
+  catalogFileText,
+  committedCatalog,
   installedSource,
-  picoPerToken,
   readSupplement,
 } from '../../../../scripts/build/price-catalog';
 
@@ -36,11 +33,11 @@ const MILLION = 1_000_000;
 
 describe('the price catalog', () => {
   it('is current against its kept source and the supplement (run `npm run prices:update`)', () => {
-    const committed = JSON.parse(readFileSync(CATALOG_PATH, 'utf8')) as PriceCatalog;
+    const committed = committedCatalog();
     const source = installedSource();
-    expect(buildCatalog(source.models, source.version, readSupplement(), committed.version)).toEqual(
-      committed,
-    );
+    const fresh = buildCatalog(source.models, source.version, readSupplement(), committed?.version ?? '');
+    expect(fresh).toEqual(committed);
+    expect(catalogFileText(fresh)).toBe(readFileSync(CATALOG_PATH, 'utf8'));
   });
 
   it('covers the vendors Bedrock lists', () => {
@@ -191,9 +188,13 @@ describe('id forms', () => {
     );
   });
 
-  it('keeps the Tokyo uplift on in-region and geographic calls, not on global ones', () => {
-    expect(usd(SONNET_45, usage(MILLION), 'ap-northeast-1')).toBeCloseTo(3.63, 9);
-    expect(usd(`jp.${SONNET_45}`, usage(MILLION), 'ap-northeast-1')).toBeCloseTo(3.63, 9);
+  it('adds no Tokyo uplift where the regional rate already carries the regional premium', () => {
+    expect(usd('anthropic.claude-3-5-sonnet-20241022-v2:0', usage(MILLION), 'ap-northeast-1')).toBeCloseTo(
+      3.3,
+      9,
+    );
+    expect(usd(SONNET_45, usage(MILLION), 'ap-northeast-1')).toBeCloseTo(3.3, 9);
+    expect(usd(`jp.${SONNET_45}`, usage(MILLION), 'ap-northeast-1')).toBeCloseTo(3.3, 9);
     expect(usd(`global.${SONNET_45}`, usage(MILLION), 'ap-northeast-1')).toBeCloseTo(3, 9);
   });
 
@@ -287,6 +288,7 @@ describe('fail-safe pricing', () => {
   it('prices a known model in an unknown region at its highest rate in the highest-priced region', () => {
     const priced = DEFAULT_PRICE_TABLE.price(`global.${SONNET_45}`, 'xx-mars-1', usage(MILLION), AT);
     expect(priced).toMatchObject({ estimated: true, reason: 'unknown_region', model: SONNET_45 });
-    expect(priced.costNano).toBe(Math.round(3.3 * 1.1 * 1e9));
+    // GovCloud is the region that prices Claude highest (supplement model_uplifts).
+    expect(priced.costNano).toBe(Math.ceil(3.3 * 1.091 * 1e9));
   });
 });
