@@ -9,8 +9,19 @@ import {
   toSpendJson,
 } from '../../../functions/core/reporting/spend-breakdown';
 import { startOfUtcDay } from '../../../functions/core/time';
-import { openStage } from '../../lib/stage';
+import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
+
+/** A day's spend grouped by one dimension, from the hourly aggregates: what `ccb spend` prints. */
+export const readSpendOf = async (
+  context: StageContext,
+  day: string,
+  by: BreakdownDimension,
+): Promise<SpendBreakdown> => {
+  startOfUtcDay(day);
+  const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
+  return breakDownSpend(day, rows, by);
+};
 
 export const readSpend = async (
   stage: string,
@@ -18,9 +29,7 @@ export const readSpend = async (
   by: BreakdownDimension,
 ): Promise<SpendBreakdown> => {
   startOfUtcDay(day);
-  const context = await openStage(stage);
-  const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
-  return breakDownSpend(day, rows, by);
+  return readSpendOf(await openStage(stage), day, by);
 };
 
 export const renderSpend = (breakdown: SpendBreakdown, by: BreakdownDimension): string => {
