@@ -229,6 +229,7 @@ export const registerDemo = (program: Command): void => {
           'npx ccb override --set degradation_active=false --reason "verified false positive" --ttl 30m --requested-by alice;\n' +
           'npx ccb local down to stop.',
       );
+      console.log(`See it in a browser: npx ccb dashboard --day ${options.day}`);
       if (options.check && !exact) {
         throw new DemoCheckError(
           `stored $${formatUsd(total.cost_nano, 9)} / ${total.events} events, expected $${formatUsd(expected.costNano, 9)} / ${expected.events}`,
