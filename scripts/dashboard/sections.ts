@@ -67,20 +67,22 @@ export const requestReaders = (context: DashboardContext, day: string): RequestR
   ledger: memo(() => readAudit(context.stage)),
 });
 
-/** The velocity check's baseline for each hour from 00:00 to the day's stream time. */
+/**
+ * The velocity check's baseline for each hour from 00:00 to the day's stream time. One hour after the
+ * other: each snapshot already reads its earlier days at once, and 24 of them together would open
+ * ~100 connections to DynamoDB Local per refresh.
+ */
 const hourlyBaselines = async (context: DashboardContext, day: string, at: number) => {
   const dayStart = startOfUtcDay(day);
   const baselines = new Map<number, VelocityBaseline>();
-  await Promise.all(
-    Array.from({ length: utcHour(at) + 1 }, async (_, hour) => {
-      const atHour = Math.min(at, dayStart + (hour + 1) * HOUR_MS - 1);
-      const snapshot = await context.snapshots.snapshot(day, atHour, context.config.historyDays);
-      baselines.set(
-        hour,
-        velocityBaseline(snapshot, context.config.capNano, context.config.warehouseBaselineMinDays),
-      );
-    }),
-  );
+  for (let hour = 0; hour <= utcHour(at); hour += 1) {
+    const atHour = Math.min(at, dayStart + (hour + 1) * HOUR_MS - 1);
+    const snapshot = await context.snapshots.snapshot(day, atHour, context.config.historyDays);
+    baselines.set(
+      hour,
+      velocityBaseline(snapshot, context.config.capNano, context.config.warehouseBaselineMinDays),
+    );
+  }
   return baselines;
 };
 
