@@ -15,7 +15,7 @@ import { checkConfigFromEnv } from '../../functions/shared/breaker-config';
 import { type ReceivedAlert, readAlerts } from '../ccb/commands/alerts';
 import { readAudit } from '../ccb/commands/audit';
 import { type FlagsReport, readFlags } from '../ccb/commands/flags';
-import { readSpendOf } from '../ccb/commands/spend';
+import { readSpendBy } from '../ccb/commands/spend';
 import { readStackState } from '../lib/stack-context';
 import type { StageContext } from '../lib/stage';
 import { loadServiceParams } from '../local/function-environment';
@@ -30,6 +30,8 @@ export interface DashboardContext {
   config: CheckConfig;
   budgetSource: string;
   snapshots: DynamoDbSpendSnapshotSource;
+  /** Velocity baselines by `day|hour`, with when they were read (see hourlyBaselines). */
+  baselines: Map<string, { readAt: number; baseline: VelocityBaseline }>;
   now: () => number;
 }
 
@@ -67,20 +69,36 @@ export const requestReaders = (context: DashboardContext, day: string): RequestR
   ledger: memo(() => readAudit(context.stage)),
 });
 
+/** As long as the snapshot source reuses the warehouse's stored baseline: what it would read is the same. */
+const BASELINE_REUSE_MS = 60_000;
+/** Hours read at once: each snapshot already reads its earlier days together. */
+const HOURS_AT_ONCE = 4;
+
 /**
- * The velocity check's baseline for each hour from 00:00 to the day's stream time. One hour after the
- * other: each snapshot already reads its earlier days at once, and 24 of them together would open
- * ~100 connections to DynamoDB Local per refresh.
+ * The velocity check's baseline for each hour from 00:00 to the day's stream time, each reused for a
+ * minute: an hour's baseline depends only on earlier days and the hourly warehouse job, and 24
+ * snapshots per refresh would keep DynamoDB Local busy.
  */
 const hourlyBaselines = async (context: DashboardContext, day: string, at: number) => {
   const dayStart = startOfUtcDay(day);
   const baselines = new Map<number, VelocityBaseline>();
+  const stale: number[] = [];
   for (let hour = 0; hour <= utcHour(at); hour += 1) {
-    const atHour = Math.min(at, dayStart + (hour + 1) * HOUR_MS - 1);
-    const snapshot = await context.snapshots.snapshot(day, atHour, context.config.historyDays);
-    baselines.set(
-      hour,
-      velocityBaseline(snapshot, context.config.capNano, context.config.warehouseBaselineMinDays),
+    const kept = context.baselines.get(`${day}|${hour}`);
+    if (kept !== undefined && context.now() - kept.readAt < BASELINE_REUSE_MS)
+      baselines.set(hour, kept.baseline);
+    else stale.push(hour);
+  }
+  for (let i = 0; i < stale.length; i += HOURS_AT_ONCE) {
+    await Promise.all(
+      stale.slice(i, i + HOURS_AT_ONCE).map(async (hour) => {
+        const atHour = Math.min(at, dayStart + (hour + 1) * HOUR_MS - 1);
+        const snapshot = await context.snapshots.snapshot(day, atHour, context.config.historyDays);
+        const { capNano, warehouseBaselineMinDays } = context.config;
+        const baseline = velocityBaseline(snapshot, capNano, warehouseBaselineMinDays);
+        context.baselines.set(`${day}|${hour}`, { readAt: context.now(), baseline });
+        baselines.set(hour, baseline);
+      }),
     );
   }
   return baselines;
@@ -88,9 +106,8 @@ const hourlyBaselines = async (context: DashboardContext, day: string, at: numbe
 
 const readSpendView = async (context: DashboardContext, day: string): Promise<SpendView> => {
   const wallNow = context.now();
-  const [byIntent, byModel, snapshot] = await Promise.all([
-    readSpendOf(context.stage, day, 'intent'),
-    readSpendOf(context.stage, day, 'model'),
+  const [[byIntent, byModel], snapshot] = await Promise.all([
+    readSpendBy(context.stage, day, ['intent', 'model']),
     context.snapshots.snapshot(day, startOfUtcDay(day), context.config.historyDays),
   ]);
   const at = streamTime(snapshot, wallNow);
@@ -193,5 +210,6 @@ export const openDashboardContext = async (
   stage,
   ...(await stageCheckConfig(stage)),
   snapshots: new DynamoDbSpendSnapshotSource(stage.dynamodb, stage.resources.spendTable, { now }),
+  baselines: new Map(),
   now,
 });

@@ -79,6 +79,22 @@ const dayOf = (url: URL, fallback: string): string => {
   return day;
 };
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * On a loopback address, a request must also name a loopback host: a page elsewhere whose name was
+ * rebound to 127.0.0.1 (DNS rebinding) sends its own name, and must not read the API.
+ */
+const hostAllowed = (request: IncomingMessage, boundHost: string): boolean => {
+  const bound = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
+  if (!LOOPBACK_HOSTS.has(bound)) return true;
+  try {
+    return LOOPBACK_HOSTS.has(new URL(`http://${request.headers.host ?? ''}`).hostname);
+  } catch {
+    return false;
+  }
+};
+
 const route = async (
   context: DashboardContext,
   options: DashboardServerOptions,
@@ -87,6 +103,12 @@ const route = async (
 ) => {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendJson(request, response, 405, { error: 'read-only: GET and HEAD only' }, { allow: 'GET, HEAD' });
+    return;
+  }
+  if (!hostAllowed(request, options.host)) {
+    sendJson(request, response, 403, {
+      error: 'the Host header must name this machine (127.0.0.1 or localhost)',
+    });
     return;
   }
   const url = new URL(request.url ?? '/', 'http://dashboard.invalid');

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { get, type Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -48,6 +48,7 @@ describe('the dashboard server', () => {
       config: defaultCheckConfig(100_000_000_000, {}),
       budgetSource: 'a test',
       snapshots: new DynamoDbSpendSnapshotSource(clients.dynamodb, 'spend'),
+      baselines: new Map(),
       now: () => Date.parse('2025-03-15T12:00:00.000Z'),
     };
     const options = { host: '127.0.0.1', port: 0 };
@@ -103,6 +104,24 @@ describe('the dashboard server', () => {
       expect(body.sections[id]?.error).toBe('endpoint unreachable');
     // Stage test keeps no copy of the alerts; that section says so instead of failing.
     expect(body.sections.alerts).toMatchObject({ data: { available: false } });
+  });
+
+  it('refuses a request naming another host, as a DNS-rebound page would', async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = get(
+        new URL('/api/dashboard', url),
+        { headers: { host: 'attacker.example:80' } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on('error', reject);
+    });
+    const local = await fetch(new URL('/api/flags', url.replace('127.0.0.1', 'localhost')));
+
+    expect(status).toBe(403);
+    expect(local.status).toBe(200);
   });
 
   it('answers HEAD without a body', async () => {
