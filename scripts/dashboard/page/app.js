@@ -450,9 +450,12 @@ const refresh = async () => {
     document.getElementById('day').value = body.day;
     render(body);
     status.classList.remove('error');
+    status.removeAttribute('role');
   } catch (error) {
     status.textContent = `Refresh failed: ${error instanceof Error ? error.message : String(error)}`;
     status.classList.add('error');
+    // Announced once when refreshing fails; a live region on every refresh would talk every 5 s.
+    status.setAttribute('role', 'alert');
   } finally {
     setTimeout(refresh, REFRESH_MS);
   }
