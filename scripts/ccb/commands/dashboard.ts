@@ -33,11 +33,9 @@ export const registerDashboard = (program: Command): void => {
       };
       const server = createDashboardServer(context, serverOptions);
       console.log(`dashboard at ${await listen(server, serverOptions)}`);
-      const stop = () => {
-        server.close(() => process.exit(0));
-        // A browser tab keeps its connection open; close() alone would wait for it.
-        server.closeAllConnections();
-      };
+      // Read-only: nothing to flush or finish, so an interrupt ends the process at once (waiting for
+      // server.close would wait on whatever a browser tab or an SDK socket still holds open).
+      const stop = () => process.exit(0);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
