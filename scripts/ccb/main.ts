@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts';
 import { registerAudit } from './commands/audit';
+import { registerDashboard } from './commands/dashboard';
 import { registerDemo } from './commands/demo';
 import { registerDrain } from './commands/drain';
 import { registerFlags } from './commands/flags';
@@ -30,6 +31,7 @@ for (const register of [
   registerAlerts,
   registerOverride,
   registerStatus,
+  registerDashboard,
   registerDemo,
 ]) {
   register(program);

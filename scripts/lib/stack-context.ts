@@ -51,6 +51,8 @@ export interface StackState extends StackResources {
   tables?: Record<string, string>;
   /** The module whose `handler` the event-source poller invokes, relative to the repository root. */
   handlerModule?: string;
+  /** The DAILY_BUDGET_USD the stack's functions got: readers such as `ccb dashboard` judge spend by it. */
+  dailyBudgetUsd?: string;
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:ccb-<stage>-<name>`, as serverless.yml names them. */

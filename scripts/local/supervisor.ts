@@ -495,6 +495,9 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       shardCount: stream.shardCount,
       tables: Object.fromEntries(tables.map((table) => [table.key, table.input.TableName ?? ''])),
       handlerModule: config.handlerModule,
+      ...(functionEnvironment.DAILY_BUDGET_USD !== undefined && {
+        dailyBudgetUsd: functionEnvironment.DAILY_BUDGET_USD,
+      }),
     };
     // Written last: its presence with this pid is what tells `up` the stack is ready.
     await writeJsonAtomic(paths.state, state);

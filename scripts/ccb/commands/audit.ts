@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
-import { openStage } from '../../lib/stage';
+import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
+
+/** The ledger oldest first, or only its last `limit` entries: what `ccb audit` prints. */
+export const readAudit = async (context: StageContext, limit?: number): Promise<LedgerEntry[]> => {
+  const all = await new DynamoDbLedgerReader(context.dynamodb, context.resources.ledgerTable).entries();
+  return limit === undefined ? all : all.slice(-limit);
+};
 
 const flagChanges = (entry: LedgerEntry): string => {
   if (entry.flags_before === undefined || entry.flags_after === undefined) return '';
@@ -43,9 +49,8 @@ export const registerAudit = (program: Command): void => {
     .option('--stage <stage>', 'local, or a deployed stage', 'local')
     .option('--json', 'machine-readable output')
     .action(async (options: { limit?: string; stage: string; json?: boolean }) => {
-      const context = await openStage(options.stage);
-      const all = await new DynamoDbLedgerReader(context.dynamodb, context.resources.ledgerTable).entries();
-      const entries = options.limit === undefined ? all : all.slice(-Number.parseInt(options.limit, 10));
+      const limit = options.limit === undefined ? undefined : Number.parseInt(options.limit, 10);
+      const entries = await readAudit(await openStage(options.stage), limit);
       console.log(options.json ? JSON.stringify({ entries }, null, 2) : renderAudit(entries));
     });
 };

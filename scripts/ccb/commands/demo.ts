@@ -233,6 +233,7 @@ export const registerDemo = (program: Command): void => {
           'npx ccb override --set degradation_active=false --reason "verified false positive" --ttl 30m --requested-by alice;\n' +
           'npx ccb local down to stop.',
       );
+      console.log(`See it in a browser: npx ccb dashboard --day ${options.day}`);
       if (options.check && !currentExact)
         throw new DemoCheckError(
           `${CURRENT_MODELS_DAY}: stored spend differs from the replayed current-model events`,

@@ -9,8 +9,29 @@ import {
   toSpendJson,
 } from '../../../functions/core/reporting/spend-breakdown';
 import { startOfUtcDay } from '../../../functions/core/time';
-import { openStage } from '../../lib/stage';
+import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
+
+/** A day's spend grouped by each of several dimensions, from one read of the hourly aggregates. */
+export const readSpendBy = async <const D extends readonly BreakdownDimension[]>(
+  context: StageContext,
+  day: string,
+  dimensions: D,
+): Promise<{ [K in keyof D]: SpendBreakdown }> => {
+  startOfUtcDay(day);
+  const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
+  return dimensions.map((by) => breakDownSpend(day, rows, by)) as { [K in keyof D]: SpendBreakdown };
+};
+
+/** A day's spend grouped by one dimension, from the hourly aggregates: what `ccb spend` prints. */
+export const readSpendOf = async (
+  context: StageContext,
+  day: string,
+  by: BreakdownDimension,
+): Promise<SpendBreakdown> => {
+  const [breakdown] = await readSpendBy(context, day, [by]);
+  return breakdown;
+};
 
 export const readSpend = async (
   stage: string,
@@ -18,9 +39,7 @@ export const readSpend = async (
   by: BreakdownDimension,
 ): Promise<SpendBreakdown> => {
   startOfUtcDay(day);
-  const context = await openStage(stage);
-  const rows = await new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable).hourly(day);
-  return breakDownSpend(day, rows, by);
+  return readSpendOf(await openStage(stage), day, by);
 };
 
 /** Exact spend as before; an `estimated_usd` column and line appear only when part of it is estimated. */

@@ -1,0 +1,198 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { formatUsd } from '../../functions/core/money';
+import { readAudit } from '../../scripts/ccb/commands/audit';
+import { readFlags } from '../../scripts/ccb/commands/flags';
+import { produceEvents } from '../../scripts/ccb/commands/produce';
+import { readSpend } from '../../scripts/ccb/commands/spend';
+import { type Browser, launchChromium } from '../../scripts/dashboard/browser';
+import { localKinesisClient, localSfnClient } from '../../scripts/lib/local-clients';
+import type { StackState } from '../../scripts/lib/stack-context';
+import { openStage, type StageContext } from '../../scripts/lib/stage';
+import { drain } from '../../scripts/local/drain';
+import { projectRoot } from '../../scripts/local/paths';
+import { startStack, stopStack } from '../../scripts/local/stack';
+import { generateScenario } from '../../scripts/scenarios';
+
+const DAY = '2025-03-15';
+const SCALE = 0.001;
+
+/**
+ * Issue 13's "done": after a replayed runaway day (494 lines, duplicates and poison included, no
+ * chatbot obeying the flags) against a $5 budget, `ccb dashboard` serves a page that headless Chromium
+ * renders with the day's total to the cent as `ccb spend` reads it, the breaker's mode and the
+ * ledger's transitions, at least two charts, and no console or page error.
+ */
+describe('ccb dashboard in headless Chromium', () => {
+  let home: string;
+  let state: StackState;
+  let context: StageContext;
+  let dashboard: ChildProcess | undefined;
+  let url: string;
+  let browser: Browser;
+  const saved = { ...process.env };
+
+  /** Until no escalate execution runs: the aggregate starts them while it takes the batches. */
+  const escalationsSettled = async () => {
+    const sfn = localSfnClient(state);
+    try {
+      for (;;) {
+        const { executions } = await sfn.send(
+          new ListExecutionsCommand({
+            stateMachineArn: state.stateMachineArns.escalate,
+            statusFilter: 'RUNNING',
+          }),
+        );
+        if ((executions ?? []).length === 0) return;
+        await delay(100);
+      }
+    } finally {
+      sfn.destroy();
+    }
+  };
+
+  /** `ccb dashboard` as a user runs it; resolves the URL from the one line it prints. */
+  const startDashboard = async (): Promise<string> => {
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot, 'bin/ccb.mjs'), 'dashboard', '--port', '0', '--day', DAY],
+      { cwd: projectRoot, env: { ...process.env, CCB_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    dashboard = child;
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const exited = once(child, 'exit').then(([code]) => {
+      throw new Error(`ccb dashboard exited (${String(code)}) before printing its URL`);
+    });
+    const [first] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+    lines.close();
+    return first;
+  };
+
+  /** A new tab that records every console error and uncaught page error. */
+  const watchedPage = async () => {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+    return { page, problems };
+  };
+
+  const loaded = async (page: Page, path: string) => {
+    await page.goto(new URL(path, url).href);
+    await page.waitForSelector('body[data-updated]');
+  };
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ccb-e2e-dashboard-'));
+    process.env.CCB_HOME = home;
+    process.env.DAILY_BUDGET_USD = String(5_000 * SCALE);
+    // Launched first: without Chromium the test fails at once instead of after the replay.
+    browser = await launchChromium();
+    ({ state } = await startStack({
+      home,
+      shards: 1,
+      mapping: { MaximumBatchingWindowInSeconds: 0 },
+      sfnWaitScale: 0.005,
+      sfnRetryIntervalMs: 10,
+      checkIntervalMs: 0,
+      // The machine is shared: a slow start is not what this test is about.
+      timeoutMs: 180_000,
+    }));
+    const kinesis = localKinesisClient(state);
+    await produceEvents(generateScenario('runaway-day', { day: DAY, scale: SCALE }), {
+      kinesis,
+      streamName: state.streamName,
+    }).finally(() => kinesis.destroy());
+    await drain(state, { home, timeoutSeconds: 120 });
+    await escalationsSettled();
+    context = await openStage('local');
+    const printed = await startDashboard();
+    expect(printed).toMatch(/^dashboard at http:\/\/127\.0\.0\.1:\d+\/$/);
+    url = printed.slice('dashboard at '.length);
+  }, 360_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (dashboard?.exitCode === null) {
+      dashboard.kill('SIGTERM');
+      await once(dashboard, 'exit');
+    }
+    context?.dynamodb.destroy();
+    await stopStack({ home, purge: true, graceMs: 5_000 }).catch(() => undefined);
+    await rm(home, { recursive: true, force: true });
+    process.env = saved;
+  });
+
+  it("shows the day's total as ccb spend reads it, the mode and the ledger's transitions, with charts and no errors", async () => {
+    // Prepare
+    const { page, problems } = await watchedPage();
+    const spend = await readSpend('local', DAY, 'intent');
+    const flags = await readFlags(context);
+    const changes = (await readAudit(context)).filter(
+      (e) => e.kind !== 'dry_run' && e.from_mode !== undefined && e.from_mode !== e.to_mode,
+    );
+
+    // Act
+    await loaded(page, `/?day=${DAY}`);
+
+    // Assess
+    expect(await page.locator('section .error').allTextContents()).toEqual([]);
+    expect(spend.total_nano).toBeGreaterThan(0);
+    const total = await page.locator('#total').textContent();
+    expect(total).toMatch(/^\$\d{1,3}(,\d{3})*\.\d{2}$/);
+    expect(total?.replace(/[$,]/g, '')).toBe(formatUsd(spend.total_nano, 2));
+    expect(await page.locator('#mode').textContent()).toBe(flags.mode);
+    expect(changes.length).toBeGreaterThan(0);
+    expect(flags.mode).toBe(changes.at(-1)?.to_mode);
+    const shown = await page
+      .locator('#transitions-table tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
+      );
+    expect(shown.map((cells) => `${cells[2]}->${cells[3]}`)).toEqual(
+      changes.map((e) => `${e.from_mode}->${e.to_mode}`),
+    );
+    const charts = await page.evaluate(() =>
+      Object.values(
+        (
+          globalThis as unknown as {
+            Chart: { instances: Record<string, { data: { datasets: { data: unknown[] }[] } }> };
+          }
+        ).Chart.instances,
+      ).map((chart) => chart.data.datasets.reduce((points, dataset) => points + dataset.data.length, 0)),
+    );
+    expect(charts.filter((points) => points > 0).length).toBeGreaterThanOrEqual(2);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('selects the day from ?day= and serves nothing but GET and HEAD', async () => {
+    // Prepare
+    const { page, problems } = await watchedPage();
+
+    // Act
+    await loaded(page, '/?day=2025-03-14');
+    const post = await fetch(new URL('/api/dashboard', url), { method: 'POST' });
+    const badDay = await fetch(new URL('/api/spend?day=2025-13-40', url));
+    const api = (await (await fetch(new URL(`/api/spend?day=${DAY}`, url))).json()) as {
+      data: { total: { nano: number; usd: string } };
+    };
+
+    // Assess
+    expect(await page.locator('#total').textContent()).toBe('$0.00');
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(badDay.status).toBe(400);
+    expect(api.data.total.nano).toBe((await readSpend('local', DAY, 'intent')).total_nano);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
