@@ -11,7 +11,16 @@ import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
 import { stackPaths } from '../../scripts/local/paths';
 import { isAlive, waitForExit } from '../../scripts/local/processes';
-import { stackStatus, startStack, stopStack, type UpOptions } from '../../scripts/local/stack';
+import {
+  type StackStatus,
+  stackStatus,
+  startStack,
+  stopStack,
+  type UpOptions,
+} from '../../scripts/local/stack';
+
+/** Starting the emulators (a JVM among them) takes well over a minute on a busy two-core machine. */
+const STARTUP_MS = 180_000;
 
 /**
  * The embedded stack end to end, with a recording handler in place of the aggregate function:
@@ -60,6 +69,20 @@ describe('local stack', () => {
     return counts;
   };
 
+  /** The first status that satisfies `wanted`, looked at again until a generous bound. */
+  const statusWhere = async (
+    wanted: (status: StackStatus) => boolean,
+    what: string,
+  ): Promise<StackStatus> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const status = await stackStatus({ home });
+      if (wanted(status)) return status;
+      if (Date.now() > deadline) throw new Error(`no ${what} within 30 s; last: ${JSON.stringify(status)}`);
+      await delay(200);
+    }
+  };
+
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'ccb-local-stack-'));
     handlerLog = join(home, 'handler.jsonl');
@@ -75,32 +98,36 @@ describe('local stack', () => {
     delete process.env.CCB_TEST_HANDLER_LOG;
   });
 
-  it('starts both emulators, the stream and the tables, and records its state', async () => {
-    const result = await startStack(options());
-    state = result.state;
-    remember(state);
+  it(
+    'starts both emulators, the stream and the tables, and records its state',
+    async () => {
+      const result = await startStack(options());
+      state = result.state;
+      remember(state);
 
-    expect(result).toMatchObject({ started: true, recovered: false });
-    expect(state).toMatchObject({
-      streamName: 'ccb-local-cost-events',
-      shardCount: 2,
-      tables: { spendTable: 'ccb-local-spend', quarantineTable: 'ccb-local-quarantine' },
-      home,
-    });
-    expect(state.endpoints.kinesis).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(state.children.map((child) => child.name).sort()).toEqual([
-      'aws-stand-ins',
-      'dynamodb-local',
-      'kinesis-local',
-    ]);
-    expect(state.endpoints.ssm).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(state.endpoints).toMatchObject({ sfn: state.endpoints.ssm, sns: state.endpoints.ssm });
-    const sns = localSnsClient(state);
-    const { Topics } = await sns.send(new ListTopicsCommand({}));
-    sns.destroy();
-    expect(Topics?.map((topic) => topic.TopicArn)).toEqual([state.alertsTopicArn]);
-    expect(existsSync(stackPaths(home).state)).toBe(true);
-  });
+      expect(result).toMatchObject({ started: true, recovered: false });
+      expect(state).toMatchObject({
+        streamName: 'ccb-local-cost-events',
+        shardCount: 2,
+        tables: { spendTable: 'ccb-local-spend', quarantineTable: 'ccb-local-quarantine' },
+        home,
+      });
+      expect(state.endpoints.kinesis).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(state.children.map((child) => child.name).sort()).toEqual([
+        'aws-stand-ins',
+        'dynamodb-local',
+        'kinesis-local',
+      ]);
+      expect(state.endpoints.ssm).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(state.endpoints).toMatchObject({ sfn: state.endpoints.ssm, sns: state.endpoints.ssm });
+      const sns = localSnsClient(state);
+      const { Topics } = await sns.send(new ListTopicsCommand({}));
+      sns.destroy();
+      expect(Topics?.map((topic) => topic.TopicArn)).toEqual([state.alertsTopicArn]);
+      expect(existsSync(stackPaths(home).state)).toBe(true);
+    },
+    STARTUP_MS,
+  );
 
   it('invokes the handler for every record put, and drain returns once they are processed', async () => {
     if (state === undefined) throw new Error('the stack did not start');
@@ -120,21 +147,24 @@ describe('local stack', () => {
   });
 
   it('reports healthy processes, zero lag and the poller counters', async () => {
-    const status = await stackStatus({ home });
+    // A probe that times out on a busy machine reports that emulator unhealthy for that one look (as
+    // `up` allows for): wait for a status with every probe answering rather than trust the first.
+    // The poller's status file is refreshed every second, so its counters catch up a little later.
+    const status = await statusWhere(
+      (s) => s.healthy && (s.eventSource?.stats.recordsCheckpointed ?? 0) >= 20,
+      'a healthy stack whose status file counts the 20 records',
+    );
 
     expect(status).toMatchObject({ running: true, healthy: true, supervisor: { alive: true } });
     expect(status.emulators.every((emulator) => emulator.alive && emulator.healthy)).toBe(true);
     expect(status.stream?.shards.map((shard) => shard.records)).toEqual([0, 0]);
     expect(status.stream?.shards.every((shard) => shard.checkpoint !== null)).toBe(true);
-    // The status file is refreshed every second.
-    await delay(1_100);
-    const refreshed = await stackStatus({ home });
-    expect(refreshed.eventSource?.stats.recordsCheckpointed).toBe(20);
-    expect(refreshed.eventSource?.mapping).toMatchObject({
+    expect(status.eventSource?.stats.recordsCheckpointed).toBe(20);
+    expect(status.eventSource?.mapping).toMatchObject({
       MaximumBatchingWindowInSeconds: 0.2,
       MaximumRetryAttempts: 1,
     });
-  });
+  }, 60_000);
 
   it('leaves a healthy stack alone when up is run again', async () => {
     const again = await startStack(options());
@@ -143,31 +173,35 @@ describe('local stack', () => {
     expect(again.state.supervisorPid).toBe(state?.supervisorPid);
   });
 
-  it('after kill -9 of the process group, up starts again on the same data and resumes from the checkpoints', async () => {
-    if (state === undefined) throw new Error('the stack did not start');
-    const killed = state.supervisorPid;
-    process.kill(-killed, 'SIGKILL');
-    await waitForExit(killed, 5_000);
-    expect((await stackStatus({ home })).healthy).toBe(false);
+  it(
+    'after kill -9 of the process group, up starts again on the same data and resumes from the checkpoints',
+    async () => {
+      if (state === undefined) throw new Error('the stack did not start');
+      const killed = state.supervisorPid;
+      process.kill(-killed, 'SIGKILL');
+      expect(await waitForExit(killed, 30_000)).toBe(true);
+      expect((await stackStatus({ home })).healthy).toBe(false);
 
-    const result = await startStack(options());
-    state = result.state;
-    remember(state);
-    await put(state, ['second-0', 'second-1', 'poison']);
-    await drain(state, { timeoutSeconds: 20 });
+      const result = await startStack(options());
+      state = result.state;
+      remember(state);
+      await put(state, ['second-0', 'second-1', 'poison']);
+      await drain(state, { timeoutSeconds: 20 });
 
-    expect(result).toMatchObject({ started: true, recovered: true });
-    expect(state.supervisorPid).not.toBe(killed);
-    const counts = await delivered();
-    expect(
-      [...counts.entries()].filter(([payload]) => payload.startsWith('first-')).every(([, n]) => n === 1),
-    ).toBe(true);
-    expect(counts.get('second-0')).toBe(1);
-    // The poison record fails, is bisected out, retried once and then discarded to the failure folder.
-    expect(counts.get('poison')).toBeGreaterThanOrEqual(2);
-    const failures = await readdir(stackPaths(home).failures);
-    expect(failures).toHaveLength(1);
-  });
+      expect(result).toMatchObject({ started: true, recovered: true });
+      expect(state.supervisorPid).not.toBe(killed);
+      const counts = await delivered();
+      expect(
+        [...counts.entries()].filter(([payload]) => payload.startsWith('first-')).every(([, n]) => n === 1),
+      ).toBe(true);
+      expect(counts.get('second-0')).toBe(1);
+      // The poison record fails, is bisected out, retried once and then discarded to the failure folder.
+      expect(counts.get('poison')).toBeGreaterThanOrEqual(2);
+      const failures = await readdir(stackPaths(home).failures);
+      expect(failures).toHaveLength(1);
+    },
+    STARTUP_MS,
+  );
 
   it('down stops every process, removes the state file and keeps the data', async () => {
     if (state === undefined) throw new Error('the stack did not start');
