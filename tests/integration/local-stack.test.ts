@@ -134,7 +134,7 @@ describe('local stack', () => {
     const payloads = Array.from({ length: 20 }, (_, index) => `first-${index}`);
 
     await put(state, payloads);
-    const result = await drain(state, { timeoutSeconds: 20 });
+    const result = await drain(state, { timeoutSeconds: 90 });
 
     const counts = await delivered();
     expect(result.shards).toHaveLength(2);
@@ -144,7 +144,7 @@ describe('local stack', () => {
       functionName: 'ccb-local-aggregate',
       spendTable: 'ccb-local-spend',
     });
-  });
+  }, 120_000);
 
   it('reports healthy processes, zero lag and the poller counters', async () => {
     // A probe that times out on a busy machine reports that emulator unhealthy for that one look (as
@@ -186,7 +186,7 @@ describe('local stack', () => {
       state = result.state;
       remember(state);
       await put(state, ['second-0', 'second-1', 'poison']);
-      await drain(state, { timeoutSeconds: 20 });
+      await drain(state, { timeoutSeconds: 90 });
 
       expect(result).toMatchObject({ started: true, recovered: true });
       expect(state.supervisorPid).not.toBe(killed);
