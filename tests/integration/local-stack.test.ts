@@ -19,9 +19,6 @@ import {
   type UpOptions,
 } from '../../scripts/local/stack';
 
-/** Starting the emulators (a JVM among them) takes well over a minute on a busy two-core machine. */
-const STARTUP_MS = 180_000;
-
 /**
  * The embedded stack end to end, with a recording handler in place of the aggregate function:
  * up -> put -> drain -> status -> up again (no-op) -> kill -9 -> up (resumes) -> down.
@@ -98,36 +95,34 @@ describe('local stack', () => {
     delete process.env.CCB_TEST_HANDLER_LOG;
   });
 
-  it(
-    'starts both emulators, the stream and the tables, and records its state',
-    async () => {
-      const result = await startStack(options());
-      state = result.state;
-      remember(state);
+  it('starts both emulators, the stream and the tables, and records its state', async () => {
+    const result = await startStack(options());
+    state = result.state;
+    remember(state);
 
-      expect(result).toMatchObject({ started: true, recovered: false });
-      expect(state).toMatchObject({
-        streamName: 'ccb-local-cost-events',
-        shardCount: 2,
-        tables: { spendTable: 'ccb-local-spend', quarantineTable: 'ccb-local-quarantine' },
-        home,
-      });
-      expect(state.endpoints.kinesis).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(state.children.map((child) => child.name).sort()).toEqual([
-        'aws-stand-ins',
-        'dynamodb-local',
-        'kinesis-local',
-      ]);
-      expect(state.endpoints.ssm).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(state.endpoints).toMatchObject({ sfn: state.endpoints.ssm, sns: state.endpoints.ssm });
-      const sns = localSnsClient(state);
-      const { Topics } = await sns.send(new ListTopicsCommand({}));
-      sns.destroy();
-      expect(Topics?.map((topic) => topic.TopicArn)).toEqual([state.alertsTopicArn]);
-      expect(existsSync(stackPaths(home).state)).toBe(true);
-    },
-    STARTUP_MS,
-  );
+    expect(result).toMatchObject({ started: true, recovered: false });
+    expect(state).toMatchObject({
+      streamName: 'ccb-local-cost-events',
+      shardCount: 2,
+      tables: { spendTable: 'ccb-local-spend', quarantineTable: 'ccb-local-quarantine' },
+      home,
+    });
+    expect(state.endpoints.kinesis).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(state.children.map((child) => child.name).sort()).toEqual([
+      'aws-stand-ins',
+      'dynamodb-local',
+      'kinesis-local',
+    ]);
+    expect(state.endpoints.ssm).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(state.endpoints).toMatchObject({ sfn: state.endpoints.ssm, sns: state.endpoints.ssm });
+    const sns = localSnsClient(state);
+    const { Topics } = await sns.send(new ListTopicsCommand({}));
+    sns.destroy();
+    expect(Topics?.map((topic) => topic.TopicArn)).toEqual([state.alertsTopicArn]);
+    expect(existsSync(stackPaths(home).state)).toBe(true);
+    // DynamoDB Local writes this file into its working directory only when its telemetry is on.
+    expect(existsSync(join(stackPaths(home).dynamodbData, 'dynamodb-local-metadata.json'))).toBe(false);
+  }, 180_000);
 
   it('invokes the handler for every record put, and drain returns once they are processed', async () => {
     if (state === undefined) throw new Error('the stack did not start');
@@ -173,35 +168,31 @@ describe('local stack', () => {
     expect(again.state.supervisorPid).toBe(state?.supervisorPid);
   });
 
-  it(
-    'after kill -9 of the process group, up starts again on the same data and resumes from the checkpoints',
-    async () => {
-      if (state === undefined) throw new Error('the stack did not start');
-      const killed = state.supervisorPid;
-      process.kill(-killed, 'SIGKILL');
-      expect(await waitForExit(killed, 30_000)).toBe(true);
-      expect((await stackStatus({ home })).healthy).toBe(false);
+  it('after kill -9 of the process group, up starts again on the same data and resumes from the checkpoints', async () => {
+    if (state === undefined) throw new Error('the stack did not start');
+    const killed = state.supervisorPid;
+    process.kill(-killed, 'SIGKILL');
+    expect(await waitForExit(killed, 30_000)).toBe(true);
+    expect((await stackStatus({ home })).healthy).toBe(false);
 
-      const result = await startStack(options());
-      state = result.state;
-      remember(state);
-      await put(state, ['second-0', 'second-1', 'poison']);
-      await drain(state, { timeoutSeconds: 90 });
+    const result = await startStack(options());
+    state = result.state;
+    remember(state);
+    await put(state, ['second-0', 'second-1', 'poison']);
+    await drain(state, { timeoutSeconds: 90 });
 
-      expect(result).toMatchObject({ started: true, recovered: true });
-      expect(state.supervisorPid).not.toBe(killed);
-      const counts = await delivered();
-      expect(
-        [...counts.entries()].filter(([payload]) => payload.startsWith('first-')).every(([, n]) => n === 1),
-      ).toBe(true);
-      expect(counts.get('second-0')).toBe(1);
-      // The poison record fails, is bisected out, retried once and then discarded to the failure folder.
-      expect(counts.get('poison')).toBeGreaterThanOrEqual(2);
-      const failures = await readdir(stackPaths(home).failures);
-      expect(failures).toHaveLength(1);
-    },
-    STARTUP_MS,
-  );
+    expect(result).toMatchObject({ started: true, recovered: true });
+    expect(state.supervisorPid).not.toBe(killed);
+    const counts = await delivered();
+    expect(
+      [...counts.entries()].filter(([payload]) => payload.startsWith('first-')).every(([, n]) => n === 1),
+    ).toBe(true);
+    expect(counts.get('second-0')).toBe(1);
+    // The poison record fails, is bisected out, retried once and then discarded to the failure folder.
+    expect(counts.get('poison')).toBeGreaterThanOrEqual(2);
+    const failures = await readdir(stackPaths(home).failures);
+    expect(failures).toHaveLength(1);
+  }, 180_000);
 
   it('down stops every process, removes the state file and keeps the data', async () => {
     if (state === undefined) throw new Error('the stack did not start');
