@@ -164,7 +164,7 @@ describe('the breaker, end to end on the local stack', () => {
     expect(flags.flags.find((f) => f.name === 'breaker_mode')?.set_by_execution).toBe(
       'ladder-2025-03-15-emergency',
     );
-  }, 60_000);
+  }, 120_000);
 
   it('applies an admin override, audits it, and reverts it after its TTL', async () => {
     const request = validOverrideRequest({
@@ -222,5 +222,5 @@ describe('the breaker, end to end on the local stack', () => {
       degradation_active: 'false',
       suspend_scale_in: 'false',
     });
-  }, 60_000);
+  }, 120_000);
 });
