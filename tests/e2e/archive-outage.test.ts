@@ -131,11 +131,14 @@ describe('an archive outage on the local stack', () => {
       degradation_active: 'true',
     });
     // The archive's mapping is retrying, has reported failed batches, and has archived nothing.
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      if (((await archiveConsumer())?.stats.partialBatchFailures ?? 0) >= 2) break;
+    // Its status file is written every second: wait for it to show the retries, within a generous bound.
+    let archive = await archiveConsumer();
+    for (const deadline = Date.now() + 30_000; (archive?.stats.partialBatchFailures ?? 0) < 2; ) {
+      if (Date.now() > deadline)
+        throw new Error(`the archive reported no retries: ${JSON.stringify(archive)}`);
       await delay(250);
+      archive = await archiveConsumer();
     }
-    const archive = await archiveConsumer();
     expect(archive?.stats.partialBatchFailures).toBeGreaterThanOrEqual(2);
     expect(archive?.stats.recordsCheckpointed).toBe(0);
     expect(archive?.stats.recordsToFailureDestination).toBe(0);

@@ -29,6 +29,15 @@ import { baselineHistory, DAY, openTestWarehouse, reportDay } from '../helpers/w
 jest.setTimeout(60_000);
 
 const PARAMETERS = { day: DAY, limit: 3, max_ratio: 10 };
+
+/** Describes the statement again until it has ended (FINISHED, FAILED or ABORTED), within a generous bound. */
+const settled = async <T extends { Status?: string }>(describe: () => Promise<T>): Promise<T> => {
+  for (const deadline = Date.now() + 30_000; ; await delay(20)) {
+    const statement = await describe();
+    if (statement.Status !== 'SUBMITTED' && statement.Status !== 'STARTED') return statement;
+    if (Date.now() > deadline) throw new Error(`the statement is still ${statement.Status} after 30 s`);
+  }
+};
 const quickPolls = { poll: { initialMs: 5, factor: 1.5, maxMs: 50 } };
 
 /**
@@ -113,8 +122,7 @@ describe('the local Redshift Data API stand-in', () => {
         DbUser: 'ccb',
       }),
     );
-    await delay(200);
-    expect(await client.send(new DescribeStatementCommand({ Id }))).toMatchObject({
+    expect(await settled(() => client.send(new DescribeStatementCommand({ Id })))).toMatchObject({
       Status: 'FINISHED',
       HasResultSet: true,
       ResultRows: 1,
@@ -147,7 +155,7 @@ describe('the Redshift Data API stand-in service', () => {
         { name: 'intent', value: 'faq' },
       ],
     })) as { Id: string };
-    await delay(100);
+    await settled(async () => (await service.handle('DescribeStatement', { Id })) as { Status?: string });
 
     // Act
     const first = (await service.handle('GetStatementResult', { Id })) as {
@@ -197,8 +205,13 @@ describe('the Redshift Data API stand-in service', () => {
 
   it('marks a statement cancelled while it runs ABORTED, and keeps it so when its query ends', async () => {
     let release: () => void = () => {};
+    let queried: () => void = () => {};
+    const running = new Promise<void>((resolve) => (queried = resolve));
     const slow = {
-      query: () => new Promise((resolve) => (release = () => resolve({ fields: [], rows: [] }))),
+      query: () => {
+        queried();
+        return new Promise((resolve) => (release = () => resolve({ fields: [], rows: [] })));
+      },
     };
     const service = createRedshiftDataService({ db: async () => slow as unknown as PGlite });
     const { Id } = (await service.handle('ExecuteStatement', {
@@ -206,11 +219,14 @@ describe('the Redshift Data API stand-in service', () => {
       Database: 'ccb',
       WorkgroupName: 'w',
     })) as { Id: string };
-    await delay(10);
+    await running;
 
+    expect(await service.handle('DescribeStatement', { Id })).toMatchObject({ Status: 'STARTED' });
     expect(await service.handle('CancelStatement', { Id })).toEqual({ Status: true });
     release();
-    await delay(10);
+    // The query's end reaches the statement through promise callbacks only: one turn of the event
+    // loop runs them all.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(await service.handle('DescribeStatement', { Id })).toMatchObject({ Status: 'ABORTED' });
     await expect(service.handle('GetStatementResult', { Id })).rejects.toMatchObject({
       code: 'ValidationException',

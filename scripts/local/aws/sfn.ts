@@ -84,6 +84,8 @@ export interface SfnServiceOptions extends StateMachineLoadOptions {
   dataDir: string;
   /** Every Retry waits this long instead of its IntervalSeconds and BackoffRate; unset keeps the ASL's. */
   retryIntervalMs?: number;
+  /** How a scaled Wait waits its scaled time; the execution's abort signal ends it early. Default a timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   log?: Logger;
 }
 
@@ -144,6 +146,9 @@ const toJson = (value: unknown): JsonValue =>
  */
 export const createSfnService = async (options: SfnServiceOptions) => {
   const log: Logger = options.log ?? (() => undefined);
+  const waitFor =
+    options.sleep ??
+    ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined));
   const executionsDir = join(options.dataDir, 'executions');
   const executions = new Map<string, ExecutionRecord>();
   const running = new Map<string, { abort: () => void; controller: AbortController }>();
@@ -306,7 +311,7 @@ export const createSfnService = async (options: SfnServiceOptions) => {
         );
       ms = Math.max(0, Date.parse(timestamp) - Date.now());
     }
-    await sleep(ms * options.waitScale, undefined, { signal }).catch(() => undefined);
+    await waitFor(ms * options.waitScale, signal);
     return input;
   };
 

@@ -1,4 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { jest } from '@jest/globals';
 import {
   type CostEventProducerOptions,
   createCostEventProducer,
@@ -122,17 +123,23 @@ describe('batching', () => {
   });
 
   it('sends a partial batch once it has lingered, without a flush', async () => {
-    // Prepare
-    const { kinesis, producer } = setup(undefined, { lingerMs: 5 });
+    // Prepare: mocked timers (and performance.now), so lingering is the clock moving, not the machine's pace
+    jest.useFakeTimers();
+    try {
+      const { kinesis, producer } = setup(undefined, { lingerMs: 5 });
 
-    // Act
-    await producer.putMany(events(3));
-    const before = kinesis.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+      // Act
+      await producer.putMany(events(3));
+      await jest.advanceTimersByTimeAsync(4);
+      const beforeLinger = kinesis.requests.length;
+      await jest.advanceTimersByTimeAsync(1);
 
-    // Assess
-    expect(before).toBe(0);
-    expect(kinesis.requests.map((request) => request.length)).toEqual([3]);
+      // Assess
+      expect(beforeLinger).toBe(0);
+      expect(kinesis.requests.map((request) => request.length)).toEqual([3]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('sends pre-serialised lines byte for byte and skips nothing that is not JSON', async () => {
