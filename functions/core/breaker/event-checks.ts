@@ -1,5 +1,4 @@
 import type { PricedCostEvent } from '../events/cost-event';
-import { formatUsd } from '../money';
 import { quarterLabel, utcDay, utcQuarter } from '../time';
 import type { CheckConfig } from './config';
 import { type Check, executionName, MAX_IDS, type Trigger } from './trigger';
@@ -114,5 +113,3 @@ export const eventTriggers = (
     })),
   ];
 };
-
-export const describeSessionCost = (s: SessionCost): string => `${s.sessionId} ${formatUsd(s.costNano, 4)}`;
