@@ -130,6 +130,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           ESCALATE_STATE_MACHINE_ARN: { Ref: 'EscalateStateMachine' },
           RESTORE_STATE_MACHINE_ARN: { Ref: 'RestoreStateMachine' },
           DAILY_BUDGET_USD: '5000',
+          BREAKER_POLICY: '',
           SPEND_TABLE_NAME: { Ref: 'SpendTable' },
           QUARANTINE_TABLE_NAME: { Ref: 'QuarantineTable' },
           POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',

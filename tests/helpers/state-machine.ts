@@ -5,6 +5,7 @@ import { createNotify, type NotifyInput } from '../../functions/core/breaker/ale
 import { type ApplyTriggerInput, createApplyTrigger } from '../../functions/core/breaker/apply-trigger';
 import { defaultCheckConfig } from '../../functions/core/breaker/config';
 import { createOverride } from '../../functions/core/breaker/override';
+import { defaultPolicy } from '../../functions/core/breaker/policy';
 import type { Workflow } from '../../functions/core/breaker/ports';
 import { createPublishFlags } from '../../functions/core/breaker/publish-flags';
 import { createRecordEntry, type RecordInput } from '../../functions/core/breaker/record-entry';
@@ -137,7 +138,7 @@ export const breakerWorld = ({
 
   const applyTrigger = createApplyTrigger({ store, clock });
   const publishFlags = createPublishFlags({ store, publisher: flags });
-  const notify = createNotify({ publisher: alerts, stage: STAGE });
+  const notify = createNotify({ publisher: alerts, stage: STAGE, policy: defaultPolicy(dailyBudgetUsd) });
   const recordEntry = createRecordEntry({ store, clock });
   const override = createOverride({ store, clock });
   const restoreStep = createRestoreStep({

@@ -1,4 +1,5 @@
-import { DEFAULT_LADDER, type Ladder } from './ladder';
+import type { Ladder } from './ladder';
+import { checkConfigFromPolicy, defaultPolicy } from './policy';
 
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
@@ -7,6 +8,8 @@ export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
 export interface CheckConfig {
   capNano: number;
   ladder: Ladder;
+  /** Forecast over this share of the cap (basis points) escalates to cost_saving; null turns it off. */
+  forecastOverBp: number | null;
   /** Rolling 15-minute spend above this many times its baseline is a velocity spike. */
   velocityFactor: number;
   /** Earlier days whose same hour forms the velocity baseline. */
@@ -26,17 +29,11 @@ export interface CheckConfig {
   mismatchBp: number;
 }
 
+/** The checks of the default policy (schemas/policy.v1.json's defaults) for a cap. */
 export const defaultCheckConfig = (
   capNano: number,
   intentConversationNano: Readonly<Record<string, number>>,
 ): CheckConfig => ({
+  ...checkConfigFromPolicy(defaultPolicy(capNano / 1e9), intentConversationNano),
   capNano,
-  ladder: DEFAULT_LADDER,
-  velocityFactor: 3,
-  historyDays: 7,
-  warehouseBaselineMinDays: DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS,
-  spikeFactor: 10,
-  intentConversationNano,
-  tokenExplosionTokens: 10_000,
-  mismatchBp: 100,
 });

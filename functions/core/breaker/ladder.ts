@@ -56,13 +56,19 @@ export interface DayVerdict {
 
 /**
  * The one rule of the spend ladder (DESIGN 5): the mode the spend reaches, raised to cost_saving when
- * the forecast crosses the cap (early escalation before the spend itself gets there). The checks turn
+ * the forecast crosses the cap (or the policy's share of it; early escalation before the spend itself gets there). The checks turn
  * its parts into triggers; nothing else decides a mode from spend.
  */
-export const judgeDay = (input: ForecastInput, ladder: Ladder = DEFAULT_LADDER): DayVerdict => {
+export const judgeDay = (
+  input: ForecastInput,
+  ladder: Ladder = DEFAULT_LADDER,
+  forecastOverBp: number | null = 10_000,
+): DayVerdict => {
   const byLadder = modeForSpend(input.spentNano, input.capNano, ladder);
   const forecastNano = forecastEndOfDayNano(input);
-  const forecastOver = forecastNano > input.capNano;
+  const forecastOver =
+    forecastOverBp !== null &&
+    BigInt(forecastNano) * 10_000n > BigInt(input.capNano) * BigInt(forecastOverBp);
   return {
     byLadder,
     forecastNano,

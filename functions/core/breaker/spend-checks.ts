@@ -132,6 +132,7 @@ export const spendTriggers = (
       msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
     },
     config.ladder,
+    config.forecastOverBp,
   );
 
   const ladderMode = verdict.byLadder;
@@ -158,6 +159,8 @@ export const spendTriggers = (
   }
 
   const forecast = verdict.forecastNano;
+  const forecastPct = (config.forecastOverBp ?? 10_000) / 100;
+  const overWhat = forecastPct === 100 ? `the ${cap} cap` : `${forecastPct}% of the ${cap} cap`;
   if (verdict.forecastOver && severity(currentMode) < severity('cost_saving')) {
     triggers.push({
       id: executionName('forecast', day),
@@ -166,10 +169,10 @@ export const spendTriggers = (
       to_mode: 'cost_saving',
       metric: 'forecast_end_of_day_pct',
       value: percent(forecast, config.capNano),
-      threshold: 100,
+      threshold: forecastPct,
       event_time: eventTime,
       day,
-      summary: `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over the ${cap} cap`,
+      summary: `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over ${overWhat}`,
     });
   }
 

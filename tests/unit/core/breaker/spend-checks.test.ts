@@ -106,6 +106,7 @@ describe('the spend checks and the ladder rule', () => {
         msLeftInDay: Date.parse('2025-03-16T00:00:00Z') - atMs,
       },
       config.ladder,
+      config.forecastOverBp,
     );
 
     expect(asked).toBe(verdict.mode);

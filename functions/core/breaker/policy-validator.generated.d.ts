@@ -1,0 +1,3 @@
+import type { GeneratedValidator } from '../events/validators.generated';
+
+export const validatePolicy: GeneratedValidator;
