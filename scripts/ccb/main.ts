@@ -8,6 +8,7 @@ import { registerLocal } from './commands/local';
 import { registerOverride } from './commands/override';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
+import { registerReplay } from './commands/replay';
 import { registerReport } from './commands/report';
 import { registerSpend } from './commands/spend';
 import { registerStatus } from './commands/status';
@@ -28,6 +29,7 @@ for (const register of [
   registerAlerts,
   registerOverride,
   registerStatus,
+  registerReplay,
   registerDemo,
 ]) {
   register(program);
