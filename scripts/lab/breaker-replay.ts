@@ -74,6 +74,8 @@ export class BreakerReplay {
   private readonly touched = new Set<string>();
   private nextTick: number | undefined;
   private ladderModeOf = new Map<string, Mode>();
+  /** Spend at which the day's ladder mode would next change: modeForSpend is asked only from there. */
+  private nextRungNano = new Map<string, number>();
   private counted = 0;
 
   constructor(
@@ -114,16 +116,37 @@ export class BreakerReplay {
     this.touched.add(event.sessionId);
     this.counted += 1;
     if (this.counted % 10_000 === 0) this.spend.forgetIdleSessions(event.occurredAt);
+    if (spent < (this.nextRungNano.get(day) ?? this.rungNano('normal'))) return;
     const before = this.ladderModeOf.get(day) ?? 'normal';
     const now = modeForSpend(spent, this.config.capNano, this.config.ladder);
     if (severity(now) > severity(before)) {
       this.ladderModeOf.set(day, now);
+      this.nextRungNano.set(day, this.rungNano(now));
       for (const mode of MODES.slice(severity(before) + 1, severity(now) + 1)) {
         const rung = RUNG_OF[mode as Exclude<Mode, 'normal'>];
         this.crossings.push({ pct: this.policy.ladder_pct[rung], at: event.occurredAt, day });
       }
       await this.flush();
     }
+  }
+
+  /**
+   * The least spend that reaches the rung above `mode` (spent x 10000 >= cap x rung, as modeForSpend
+   * has it): a cheap test per event, exact in integers.
+   */
+  private rungNano(mode: Mode): number {
+    const above = MODES[severity(mode) + 1];
+    if (above === undefined) return Number.POSITIVE_INFINITY;
+    const { ladder } = this.config;
+    const bp = {
+      normal: 0,
+      cache_aggressive: ladder.cacheAggressiveBp,
+      cost_saving: ladder.costSavingBp,
+      emergency: ladder.emergencyBp,
+      cap: ladder.capBp,
+    }[above];
+    const product = BigInt(this.config.capNano) * BigInt(bp);
+    return Number((product + 9_999n) / 10_000n);
   }
 
   /** Judges what is left and runs the schedule to the end of the last event's day. */

@@ -29,7 +29,8 @@ interface SessionState {
 export class ReplaySpend implements SpendSnapshotSource {
   private readonly days = new Map<string, DaySpend>();
   private readonly sessions = new Map<string, SessionState>();
-  private readonly hourly = new Map<string, number>();
+  /** Spend by hour since the epoch: a number key, formatted only for the report. */
+  private readonly hourly = new Map<number, number>();
 
   constructor(private readonly historyDays: number) {}
 
@@ -46,7 +47,7 @@ export class ReplaySpend implements SpendSnapshotSource {
     spend.spentNano += event.costNano;
     spend.quarters[quarter] = (spend.quarters[quarter] ?? 0) + event.costNano;
     spend.touched[quarter] = 1;
-    const hour = `${day}T${String(utcHour(event.occurredAt)).padStart(2, '0')}`;
+    const hour = Math.floor(event.occurredAt / HOUR_MS);
     this.hourly.set(hour, (this.hourly.get(hour) ?? 0) + event.costNano);
 
     const session = this.sessions.get(event.sessionId) ?? {
@@ -81,9 +82,11 @@ export class ReplaySpend implements SpendSnapshotSource {
     return this.days.get(day)?.spentNano ?? 0;
   }
 
-  /** Spend per UTC hour (`YYYY-MM-DDTHH`), in the order the hours were first seen. */
-  spendByHour(): ReadonlyMap<string, number> {
-    return this.hourly;
+  /** Spend per UTC hour (`YYYY-MM-DDTHH`), oldest first. */
+  spendByHour(): [string, number][] {
+    return [...this.hourly]
+      .sort(([a], [b]) => a - b)
+      .map(([hour, nano]) => [new Date(hour * HOUR_MS).toISOString().slice(0, 13), nano]);
   }
 
   async snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot> {

@@ -140,7 +140,7 @@ const run = async (
       check: String(alert.body.check),
       subject: alert.subject,
     })),
-    spend_by_hour: [...engine.spend.spendByHour()].map(([hour, nano]) => ({ hour, usd: usd(nano) })),
+    spend_by_hour: engine.spend.spendByHour().map(([hour, nano]) => ({ hour, usd: usd(nano) })),
     days,
     peak_pct_of_cap: Math.max(0, ...days.map((d) => d.peak_pct_of_cap)),
     overshoot_usd: usd(overshootNano),

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaultPolicy, type Policy, parsePolicy } from '../../../functions/core/breaker/policy';
 import { replayClosedLoop } from '../../lab/closed-loop-replay';
+import { readNdjsonRecords } from '../../lab/ndjson-records';
 import { DEFAULT_STEP_MS, replay } from '../../lab/replay';
 import { renderReplay } from '../../lab/replay-table';
 import { DEFAULT_SCENARIO_OPTIONS, generateScenario, SCENARIOS } from '../../scenarios';
-import { readNdjsonLines } from './produce';
 
 /** "60s", "5m", "1h" or plain seconds, as milliseconds. */
 export const parseDuration = (value: string): number => {
@@ -104,7 +104,7 @@ export const registerReplay = (program: Command): void => {
             })
           : await replay(
               options.file
-                ? readNdjsonLines(options.file)
+                ? readNdjsonRecords(options.file)
                 : generateScenario(options.scenario ?? '', scenario),
               settings,
             );
