@@ -14,8 +14,13 @@ import {
 import {
   cachePoisoning,
   compressionFailure,
+  HOLIDAY_HOURS,
+  holidaySurge,
   INCIDENT_START_HOUR,
+  PROTECTED_INTENT,
+  protectedRunaway,
   routerFallthrough,
+  slowDrift,
   tokenExplosion,
 } from './incidents';
 
@@ -62,6 +67,19 @@ const DEFINITIONS = {
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,
     incident: tokenExplosion,
+  },
+  'slow-drift': {
+    description:
+      'the default day, but calls grow steadily dearer: from as usual at midnight to 5x the input and output at the end',
+    incident: slowDrift,
+  },
+  'holiday-surge': {
+    description: `the default day, but 3x the usual calls of every intent from ${HOLIDAY_HOURS.fromHour}:00 to ${HOLIDAY_HOURS.toHour}:00 UTC, all legitimate`,
+    incident: holidaySurge,
+  },
+  'protected-runaway': {
+    description: `the default day, but from 14:00 UTC ${PROTECTED_INTENT} (kept on Sonnet even when degraded) loops with 60x prompts`,
+    incident: protectedRunaway,
   },
 } as const satisfies Record<string, ScenarioDefinition>;
 
@@ -119,6 +137,7 @@ const obeying = (incident: Incident | undefined, flags: () => ChatbotFlags): Inc
         incident.adjust?.(draft, rng, turn);
       chatbot.adjust?.(draft, rng, turn);
     },
+    ...(incident?.surge === undefined ? {} : { surge: incident.surge }),
     ...(incident?.extraSessions === undefined ? {} : { extraSessions: incident.extraSessions }),
     adjustExtra: (draft, rng, turn) => {
       incident?.adjustExtra?.(draft, rng, turn);
