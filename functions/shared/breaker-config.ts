@@ -13,10 +13,10 @@ import { usdToNano } from '../core/money';
 const intentConversationNano = (): Record<string, number> =>
   Object.fromEntries(Object.entries(baselines.usd).map(([intent, usd]) => [intent, usdToNano(usd)]));
 
-/** BREAKER_POLICY holds the policy inline (it starts with `{`) or names a policy file. */
-const readPolicyVariable = (value: string): Policy => {
-  const inline = value.trimStart().startsWith('{');
-  const source = inline ? 'BREAKER_POLICY' : value;
+/** A policy variable holds JSON inline (it starts with `{` or `[`) or names a file. */
+const readJsonVariable = (name: string, value: string): { source: string; parsed: unknown } => {
+  const inline = /^\s*[[{]/.test(value);
+  const source = inline ? name : value;
   let text = value;
   if (!inline) {
     try {
@@ -31,6 +31,11 @@ const readPolicyVariable = (value: string): Policy => {
   } catch (cause) {
     throw new InvalidPolicyError(source, [`is not JSON: ${(cause as Error).message}`], { cause });
   }
+  return { source, parsed };
+};
+
+const readPolicyVariable = (value: string): Policy => {
+  const { source, parsed } = readJsonVariable('BREAKER_POLICY', value);
   return parsePolicy(parsed, source);
 };
 
@@ -65,6 +70,26 @@ export const policyFromEnv = (env: NodeJS.ProcessEnv = process.env): Policy => {
     ]);
   return policy;
 };
+
+/**
+ * The shadow policies (DESIGN 18) from BREAKER_SHADOW_POLICIES: a JSON array of policies, inline or in a
+ * file; none when unset. Each needs its own name, which names its ledger entries.
+ */
+export const shadowPoliciesFromEnv = (env: NodeJS.ProcessEnv = process.env): Policy[] => {
+  const variable = env.BREAKER_SHADOW_POLICIES;
+  if (variable === undefined || variable.trim() === '') return [];
+  const { source, parsed } = readJsonVariable('BREAKER_SHADOW_POLICIES', variable);
+  if (!Array.isArray(parsed)) throw new InvalidPolicyError(source, ['must be an array of policies']);
+  const policies = parsed.map((p, i) => parsePolicy(p, `${source}[${i}]`));
+  const names = policies.map((p) => p.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new InvalidPolicyError(source, [`name: "${repeated}" is used twice`]);
+  return policies;
+};
+
+/** The checks' thresholds of a shadow policy. */
+export const shadowCheckConfig = (policy: Policy): CheckConfig =>
+  checkConfigFromPolicy(policy, intentConversationNano());
 
 /** The checks' thresholds of the stage's policy (see policyFromEnv). */
 export const checkConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): CheckConfig =>

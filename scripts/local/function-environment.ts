@@ -21,7 +21,8 @@ export const loadServiceParams = async (file = SERVERLESS_FILE): Promise<Record<
  * The variables serverless.yml gives the functions, with their local values. Every function of the
  * local stack gets all of them (they share a process), so a name missing here is missing for all:
  * tests/unit/local/function-environment.test.ts checks serverless.yml asks for nothing else.
- * DAILY_BUDGET_USD and BREAKER_POLICY may be overridden from the environment of `ccb local up`.
+ * DAILY_BUDGET_USD, BREAKER_POLICY and BREAKER_SHADOW_POLICIES may be overridden from the environment of
+ * `ccb local up`.
  */
 export const localFunctionEnvironment = (options: {
   stage: string;
@@ -32,6 +33,7 @@ export const localFunctionEnvironment = (options: {
   const { resources, params } = options;
   const budget = process.env.DAILY_BUDGET_USD ?? params.dailyBudgetUsd;
   const policy = process.env.BREAKER_POLICY ?? params.breakerPolicy;
+  const shadows = process.env.BREAKER_SHADOW_POLICIES ?? params.breakerShadowPolicies;
   return {
     // The breaker's tables by their names, in case resources/dynamodb.yml does not define them (yet).
     BREAKER_TABLE_NAME: resources.breakerTable,
@@ -55,6 +57,7 @@ export const localFunctionEnvironment = (options: {
     ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
     ...(policy !== undefined && { BREAKER_POLICY: policy }),
+    ...(shadows !== undefined && { BREAKER_SHADOW_POLICIES: shadows }),
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
     // No X-Ray daemon locally.

@@ -2,7 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { checkConfigFromEnv, policyFromEnv } from '../../../functions/shared/breaker-config';
+import {
+  checkConfigFromEnv,
+  policyFromEnv,
+  shadowPoliciesFromEnv,
+} from '../../../functions/shared/breaker-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccb-policy-'));
 const file = (name: string, text: string): string => {
@@ -38,5 +42,39 @@ describe('the stage policy from the environment', () => {
     ],
   ])('fails at start on %j', (env, message) => {
     expect(() => policyFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('the shadow policies from the environment', () => {
+  it('are none when BREAKER_SHADOW_POLICIES is unset or empty', () => {
+    expect(shadowPoliciesFromEnv({})).toEqual([]);
+    expect(shadowPoliciesFromEnv({ BREAKER_SHADOW_POLICIES: ' ' })).toEqual([]);
+  });
+
+  it('are read inline or from a file, each with its defaults', () => {
+    const inline = shadowPoliciesFromEnv({
+      BREAKER_SHADOW_POLICIES:
+        '[{"name": "tight", "daily_budget_usd": 50}, {"name": "late", "daily_budget_usd": 100}]',
+    });
+    const fromFile = shadowPoliciesFromEnv({
+      BREAKER_SHADOW_POLICIES: file('shadows.json', JSON.stringify([{ name: 'f', daily_budget_usd: 1 }])),
+    });
+
+    expect(inline.map((p) => [p.name, p.daily_budget_usd, p.ladder_pct.cap])).toEqual([
+      ['tight', 50, 100],
+      ['late', 100, 100],
+    ]);
+    expect(fromFile.map((p) => p.name)).toEqual(['f']);
+  });
+
+  it.each([
+    ['{"name": "one", "daily_budget_usd": 5}', 'must be an array of policies'],
+    [
+      '[{"name": "a", "daily_budget_usd": 5}, {"name": "a", "daily_budget_usd": 6}]',
+      'name: "a" is used twice',
+    ],
+    ['[{"name": "a"}]', 'invalid policy (BREAKER_SHADOW_POLICIES[0]): daily_budget_usd: is required'],
+  ])('fail at start on %s', (value, message) => {
+    expect(() => shadowPoliciesFromEnv({ BREAKER_SHADOW_POLICIES: value })).toThrow(message);
   });
 });
