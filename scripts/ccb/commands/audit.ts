@@ -46,8 +46,9 @@ const modeChange = (e: LedgerEntry): string =>
 
 const summary = (label: string, entries: readonly LedgerEntry[]): string => {
   const highest = entries.reduce<Mode>((top, e) => moreRestrictive(top, e.to_mode ?? 'normal'), 'normal');
-  const first = entries.find((e) => e.from_mode !== e.to_mode);
-  return `${label}: ${entries.length} change(s), first mode change at ${first?.trigger?.event_time ?? first?.recorded_at ?? 'never'}, highest mode ${highest}`;
+  const changes = entries.filter((e) => e.from_mode !== e.to_mode);
+  const first = changes[0];
+  return `${label}: ${entries.length} entries, ${changes.length} mode change(s), the first at ${first?.trigger?.event_time ?? first?.recorded_at ?? 'never'}, highest mode ${highest}`;
 };
 
 /**

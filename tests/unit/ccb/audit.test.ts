@@ -49,10 +49,10 @@ describe('ccb audit --shadow', () => {
     expect(lines[3]).toContain('shadow:late');
     expect(lines[3]).toContain('normal -> cache_aggressive');
     expect(text).toContain(
-      'live: 1 change(s), first mode change at 2025-03-15T14:02:59.000Z, highest mode cost_saving',
+      'live: 1 entries, 1 mode change(s), the first at 2025-03-15T14:02:59.000Z, highest mode cost_saving',
     );
     expect(text).toContain(
-      'shadow late: 1 change(s), first mode change at 2025-03-15T15:30:24.000Z, highest mode cache_aggressive',
+      'shadow late: 1 entries, 1 mode change(s), the first at 2025-03-15T15:30:24.000Z, highest mode cache_aggressive',
     );
   });
 
