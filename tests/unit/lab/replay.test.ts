@@ -159,3 +159,28 @@ describe('ccb replay over a runaway day', () => {
     }
   });
 });
+
+describe('ccb replay over two days', () => {
+  const lines = [
+    ...generateScenario('runaway-day', { day: '2025-03-15', scale: 0.005 }),
+    ...generateScenario('default-day', { day: '2025-03-16', scale: 0.005 }),
+  ];
+
+  it.each([
+    [900, ['00:00', '00:15', '00:30', '00:45']],
+    [300, ['00:00', '00:05', '00:10', '00:15']],
+  ])('restores the next day one mode at a time, at the policy pace of %d s', async (seconds, times) => {
+    const policy = parsePolicy({ daily_budget_usd: 25, restore: { step_seconds: seconds } });
+
+    const report = await replay(lines, { policy });
+
+    const restores = report.transitions.filter((t) => t.check === 'restore');
+    expect(restores.map((t) => [t.at.slice(11, 16), t.from, t.to])).toEqual([
+      [times[0], 'cap', 'emergency'],
+      [times[1], 'emergency', 'cost_saving'],
+      [times[2], 'cost_saving', 'cache_aggressive'],
+      [times[3], 'cache_aggressive', 'normal'],
+    ]);
+    expect(report.alerts.filter((a) => a.check === 'restore')).toHaveLength(4);
+  });
+});
