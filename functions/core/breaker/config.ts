@@ -1,10 +1,9 @@
 import type { Ladder } from './ladder';
-import { checkConfigFromPolicy, defaultPolicy } from './policy';
 
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
 
-/** The thresholds of DESIGN 5, all overridable per stage. */
+/** The thresholds of DESIGN 5 as the checks take them; a policy (policy.ts) sets them. */
 export interface CheckConfig {
   capNano: number;
   ladder: Ladder;
@@ -28,12 +27,3 @@ export interface CheckConfig {
   /** Reported cost differing from ours by more than this (basis points of ours) is a mismatch. */
   mismatchBp: number;
 }
-
-/** The checks of the default policy (schemas/policy.v1.json's defaults) for a cap. */
-export const defaultCheckConfig = (
-  capNano: number,
-  intentConversationNano: Readonly<Record<string, number>>,
-): CheckConfig => ({
-  ...checkConfigFromPolicy(defaultPolicy(capNano / 1e9), intentConversationNano),
-  capNano,
-});

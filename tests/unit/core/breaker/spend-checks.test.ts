@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HourBaseline } from '../../../../functions/core/analytics/ports';
-import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
 import { judgeDay } from '../../../../functions/core/breaker/ladder';
 import { MODES, severity } from '../../../../functions/core/breaker/modes';
 import type { SpendSnapshot } from '../../../../functions/core/breaker/ports';
@@ -11,6 +10,7 @@ import {
   velocityBaseline,
   velocityBaselineNano,
 } from '../../../../functions/core/breaker/spend-checks';
+import { defaultCheckConfig } from '../../../helpers/check-config';
 
 const usd = (n: number) => Math.round(n * 1e9);
 const config = defaultCheckConfig(usd(5_000), {});
