@@ -73,9 +73,9 @@ export class BreakerReplay {
   private batch: PricedCostEvent[] = [];
   private readonly touched = new Set<string>();
   private nextTick: number | undefined;
-  private ladderModeOf = new Map<string, Mode>();
+  private readonly ladderModeOf = new Map<string, Mode>();
   /** Spend at which the day's ladder mode would next change: modeForSpend is asked only from there. */
-  private nextRungNano = new Map<string, number>();
+  private readonly nextRungNano = new Map<string, number>();
   private counted = 0;
 
   constructor(
@@ -116,7 +116,12 @@ export class BreakerReplay {
     this.touched.add(event.sessionId);
     this.counted += 1;
     if (this.counted % 10_000 === 0) this.spend.forgetIdleSessions(event.occurredAt);
-    if (spent < (this.nextRungNano.get(day) ?? this.rungNano('normal'))) return;
+    let next = this.nextRungNano.get(day);
+    if (next === undefined) {
+      next = this.rungNano('normal');
+      this.nextRungNano.set(day, next);
+    }
+    if (spent < next) return;
     const before = this.ladderModeOf.get(day) ?? 'normal';
     const now = modeForSpend(spent, this.config.capNano, this.config.ladder);
     if (severity(now) > severity(before)) {
