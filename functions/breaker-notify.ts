@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsAlertPublisher } from './adapters/sns/sns-alert-publisher';
 import { createNotify, type NotifyInput } from './core/breaker/alerts';
+import { policyFromEnv } from './shared/breaker-config';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, tracer } from './shared/powertools';
@@ -12,6 +13,7 @@ const notify = createNotify({
     requireEnv('ALERTS_TOPIC_ARN'),
   ),
   stage: requireEnv('STAGE'),
+  policy: policyFromEnv(),
 });
 
 /** Publishes the workflow's alert to FinOps. */

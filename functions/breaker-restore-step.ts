@@ -2,7 +2,7 @@ import { DynamoDbSpendSnapshotSource } from './adapters/dynamodb/dynamodb-spend-
 import { systemClock } from './core/breaker/ports';
 import { createRestoreStep, type RestoreStepInput } from './core/breaker/restore-step';
 import { documentClient } from './shared/aws-clients';
-import { checkConfigFromEnv } from './shared/breaker-config';
+import { checkConfigFromEnv, policyFromEnv } from './shared/breaker-config';
 import { breakerStore } from './shared/breaker-store';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
@@ -13,7 +13,8 @@ const restoreStep = createRestoreStep({
   clock: systemClock,
   spend: new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME')),
   config: checkConfigFromEnv(),
-  stepSeconds: Number(process.env.RESTORE_STEP_SECONDS ?? 900),
+  // The demo and e2e tests shorten the pace locally without writing a policy for it.
+  stepSeconds: Number(process.env.RESTORE_STEP_SECONDS ?? policyFromEnv().restore.step_seconds),
 });
 
 /** Restore workflow: one step down, unless spend is spiking again. */

@@ -1,10 +1,14 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDbShadowLedger } from '../adapters/dynamodb/dynamodb-shadow-ledger';
 import { DynamoDbSpendSnapshotSource } from '../adapters/dynamodb/dynamodb-spend-snapshot';
 import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
+import type { SessionCost } from '../core/breaker/event-checks';
 import { systemClock } from '../core/breaker/ports';
+import { createShadowPolicies } from '../core/breaker/shadow';
+import type { PricedCostEvent } from '../core/events/cost-event';
 import { documentClient } from './aws-clients';
-import { checkConfigFromEnv } from './breaker-config';
+import { checkConfigFromEnv, shadowCheckConfig, shadowPoliciesFromEnv } from './breaker-config';
 import { breakerStateReader } from './breaker-store';
 import { requireEnv } from './config';
 import { tracer } from './powertools';
@@ -12,12 +16,14 @@ import { sdkOptions } from './sdk-options';
 
 /**
  * The checks, wired for a function that runs them (the aggregate after each batch, the scheduled
- * check): reads spend and the breaker state, starts escalate and restore executions.
+ * check): reads spend and the breaker state, starts escalate and restore executions. With shadow
+ * policies (BREAKER_SHADOW_POLICIES), each batch is also judged under them into the shadow ledger.
  */
 export const breakerEvaluator = () => {
   const state = breakerStateReader();
-  return createEvaluateBreaker({
-    spend: new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME')),
+  const spend = new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME'));
+  const live = createEvaluateBreaker({
+    spend,
     starter: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient(sdkOptions())), {
       escalate: requireEnv('ESCALATE_STATE_MACHINE_ARN'),
       restore: requireEnv('RESTORE_STATE_MACHINE_ARN'),
@@ -26,4 +32,24 @@ export const breakerEvaluator = () => {
     config: checkConfigFromEnv(),
     clock: systemClock,
   });
+  const policies = shadowPoliciesFromEnv();
+  if (policies.length === 0) return live;
+  const shadows = createShadowPolicies({
+    policies: policies.map((policy) => ({ name: policy.name, config: shadowCheckConfig(policy) })),
+    spend,
+    ledger: new DynamoDbShadowLedger(documentClient, requireEnv('LEDGER_TABLE_NAME')),
+    clock: systemClock,
+  });
+  return {
+    ...live,
+    /** The live checks, then the shadows'; a shadow that fails is reported with the failed starts. */
+    async afterBatch(counted: readonly PricedCostEvent[], sessions: readonly SessionCost[]) {
+      const evaluation = await live.afterBatch(counted, sessions);
+      const shadowed = await shadows.afterBatch(counted, sessions);
+      return {
+        ...evaluation,
+        failed: [...evaluation.failed, ...shadowed.failed.map((f) => ({ ...f, name: `shadow-${f.name}` }))],
+      };
+    },
+  };
 };

@@ -3,6 +3,7 @@ import { generateScenario } from '../scenarios';
 import { measureCoreThroughput } from './core-throughput';
 import { measureDetectionLatency } from './detection-latency';
 import { measureEndToEnd } from './end-to-end';
+import { incidentTable, measureIncidents, PEERS } from './incidents';
 import { type TimedRecord, toBatches, toPackedStreamRecords, toStreamRecords } from './stream-records';
 import { measureWriteAmplification, type WriteAmplification } from './write-amplification';
 
@@ -37,6 +38,9 @@ const program = new Command('bench')
   .option('--crossings <n>', 'threshold crossings timed for the detection latency', '40')
   .option('--skip-latency', 'skip the detection-latency run')
   .option('--only-latency', 'run only the detection-latency part')
+  .option('--only-incidents', 'run only the incident benchmark (ccb replay, in process)')
+  .option('--skip-incidents', 'skip the incident benchmark')
+  .option('--incident-scale <x>', 'share of the A4 day for the incident benchmark (as `npm start`)', '0.02')
   .parse();
 const options = program.opts<{
   scale: string;
@@ -46,7 +50,31 @@ const options = program.opts<{
   crossings: string;
   skipLatency?: boolean;
   onlyLatency?: boolean;
+  onlyIncidents?: boolean;
+  skipIncidents?: boolean;
+  incidentScale: string;
 }>();
+
+const incidents = async () => {
+  const scale = Number(options.incidentScale);
+  // The cap `npm start` gives a scenario: $5,000 a day at scale 1.
+  const capUsd = 5_000 * scale;
+  console.log(
+    `## Incident benchmark: each incident with the chatbot consumer, ccb's default policy (ccb replay) against the peers' hard stops (scale ${scale}, cap $${capUsd}/day)`,
+  );
+  const started = performance.now();
+  const rows = await measureIncidents({ day: '2025-03-15', scale, seed: 1 }, capUsd);
+  console.log(incidentTable(rows, capUsd));
+  console.log(
+    `peers modelled as a hard stop at 100% of the cap after: ${PEERS.map((p) => `${p.name} ${fmt(p.lagMs / 1_000)} s (${p.documented})`).join('; ')}`,
+  );
+  console.log(`(${((performance.now() - started) / 1_000).toFixed(1)} s)\n`);
+};
+
+if (options.onlyIncidents) {
+  await incidents();
+  process.exit(0);
+}
 
 const latency = async () => {
   console.log(
@@ -141,5 +169,7 @@ if (!options.skipE2e) {
       console.log(`floor: 1,000 events/s end to end -> ${e2e.eventsPerSecond >= 1_000 ? 'met' : 'NOT met'}`);
   }
 }
+
+if (!options.skipIncidents) await incidents();
 
 if (!options.skipLatency) await latency();

@@ -10,6 +10,7 @@ import { registerOverride } from './commands/override';
 import { registerPrice } from './commands/price';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
+import { registerReplay } from './commands/replay';
 import { registerReport } from './commands/report';
 import { registerSpend } from './commands/spend';
 import { registerStatus } from './commands/status';
@@ -32,6 +33,7 @@ for (const register of [
   registerOverride,
   registerStatus,
   registerDashboard,
+  registerReplay,
   registerDemo,
 ]) {
   register(program);

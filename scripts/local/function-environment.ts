@@ -21,7 +21,8 @@ export const loadServiceParams = async (file = SERVERLESS_FILE): Promise<Record<
  * The variables serverless.yml gives the functions, with their local values. Every function of the
  * local stack gets all of them (they share a process), so a name missing here is missing for all:
  * tests/unit/local/function-environment.test.ts checks serverless.yml asks for nothing else.
- * DAILY_BUDGET_USD may be overridden from the environment of `ccb local up`.
+ * DAILY_BUDGET_USD, BREAKER_POLICY and BREAKER_SHADOW_POLICIES may be overridden from the environment of
+ * `ccb local up`.
  */
 export const localFunctionEnvironment = (options: {
   stage: string;
@@ -31,6 +32,8 @@ export const localFunctionEnvironment = (options: {
 }): Record<string, string> => {
   const { resources, params } = options;
   const budget = process.env.DAILY_BUDGET_USD ?? params.dailyBudgetUsd;
+  const policy = process.env.BREAKER_POLICY ?? params.breakerPolicy;
+  const shadows = process.env.BREAKER_SHADOW_POLICIES ?? params.breakerShadowPolicies;
   return {
     // The breaker's tables by their names, in case resources/dynamodb.yml does not define them (yet).
     BREAKER_TABLE_NAME: resources.breakerTable,
@@ -56,6 +59,8 @@ export const localFunctionEnvironment = (options: {
     UNKNOWN_MODEL_CEILING: process.env.UNKNOWN_MODEL_CEILING ?? params.unknownModelCeiling ?? 'family',
     APPLICATION_INFERENCE_PROFILES:
       process.env.APPLICATION_INFERENCE_PROFILES ?? params.applicationInferenceProfiles ?? '{}',
+    ...(policy !== undefined && { BREAKER_POLICY: policy }),
+    ...(shadows !== undefined && { BREAKER_SHADOW_POLICIES: shadows }),
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
     // No X-Ray daemon locally.

@@ -1,4 +1,4 @@
-import { type Mode, severity } from '../../functions/core/breaker/modes';
+import type { Mode } from '../../functions/core/breaker/modes';
 import { MODEL_IDS } from './catalog';
 import type { Draft, Incident } from './day';
 
@@ -81,10 +81,4 @@ export const chatbotIncident = (flags: () => ChatbotFlags, bug?: RouterBug): Inc
     const floorApplies = now.degraded || now.modelTierFloor === 'haiku';
     if (floorApplies && !protectedIntents(now).includes(draft.profile.intent)) toHaiku(draft);
   },
-});
-
-export const flagsForMode = (mode: Mode): ChatbotFlags => ({
-  mode,
-  degraded: severity(mode) >= severity('emergency'),
-  modelTierFloor: severity(mode) >= severity('cost_saving') ? 'haiku' : 'none',
 });

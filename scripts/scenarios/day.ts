@@ -88,9 +88,18 @@ export interface ExtraSession {
   gapMs: number;
 }
 
+/** Legitimate extra traffic: `factor` times the usual calls of every intent between two UTC hours. */
+export interface Surge {
+  fromHour: number;
+  toHour: number;
+  factor: number;
+}
+
 /** A departure from the normal day from `startMs` (ms after midnight UTC) on. */
 export interface Incident {
   startMs: number;
+  /** More calls, not dearer ones: sessions added on top of the day, in its hours, like its own. */
+  surge?: Surge;
   /** Edits a call made at or after startMs; `turn` is the turn within its session. */
   adjust?: (draft: Draft, rng: Prng, turn: number) => void;
   extraSessions?: readonly ExtraSession[];
@@ -102,7 +111,7 @@ export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** Tags for deriveSeed, so the streams of randomness never overlap. */
-const STREAM = { events: 1, sessions: 2, extras: 3 } as const;
+const STREAM = { events: 1, sessions: 2, extras: 3, surge: 4 } as const;
 
 /** Midnight UTC of a YYYY-MM-DD day, in epoch ms; throws on anything else. */
 export const parseDay = (day: string): number => {
@@ -129,9 +138,25 @@ export const validateOptions = (options: ScenarioOptions): number => {
 export const intentVolumes = (scale: number): Map<string, number> =>
   new Map(INTENTS.map((profile) => [profile.intent, Math.round(profile.dailyVolume * scale)]));
 
+const surgeShare = (surge: Surge): number => {
+  const total = DIURNAL_WEIGHTS.reduce((sum, w) => sum + w, 0);
+  const inWindow = DIURNAL_WEIGHTS.slice(surge.fromHour, surge.toHour).reduce((sum, w) => sum + w, 0);
+  return inWindow / total;
+};
+
+/** Extra calls per intent a surge adds: the intent's usual calls in the window, times factor - 1. */
+const surgeVolumes = (scale: number, surge: Surge | undefined): number[] =>
+  INTENTS.map((profile) =>
+    surge === undefined
+      ? 0
+      : Math.round(profile.dailyVolume * scale * surgeShare(surge) * (surge.factor - 1)),
+  );
+
 /** Lines a day will emit (events, duplicates, bad lines), without generating it. */
 export const plannedLines = (options: ScenarioOptions, incident?: Incident): number => {
-  const events = [...intentVolumes(options.scale).values()].reduce((sum, count) => sum + count, 0);
+  const events =
+    [...intentVolumes(options.scale).values()].reduce((sum, count) => sum + count, 0) +
+    surgeVolumes(options.scale, incident?.surge).reduce((sum, count) => sum + count, 0);
   const extras = (incident?.extraSessions ?? []).reduce((sum, session) => sum + session.turns, 0);
   const total = events + extras;
   return total === 0 ? 0 : total + Math.min(DUPLICATES_PER_DAY, total) + DEFECTS.length;
@@ -275,33 +300,47 @@ interface Layout {
 const layOut = (dayStart: number, options: ScenarioOptions, incident: Incident | undefined): Layout => {
   const rng = new Prng(deriveSeed(options.seed, STREAM.sessions));
   const volumes = INTENTS.map((profile) => Math.round(profile.dailyVolume * options.scale));
-  const regular = volumes.reduce((sum, count) => sum + count, 0);
+  const usual = volumes.reduce((sum, count) => sum + count, 0);
+  const surged = surgeVolumes(options.scale, incident?.surge);
+  const regular = usual + surged.reduce((sum, count) => sum + count, 0);
   const extras = incident?.extraSessions ?? [];
   const total = regular + extras.reduce((sum, session) => sum + session.turns, 0);
 
   const intents = new Uint8Array(total);
   let filled = 0;
-  volumes.forEach((count, index) => {
-    intents.fill(index, filled, filled + count);
-    filled += count;
-  });
-  rng.shuffle(intents.subarray(0, regular));
+  for (const counts of [volumes, surged]) {
+    counts.forEach((count, index) => {
+      intents.fill(index, filled, filled + count);
+      filled += count;
+    });
+  }
+  rng.shuffle(intents.subarray(0, usual));
+  // Its own stream of randomness, so the usual day stays the same call for call.
+  const surgeRng = new Prng(deriveSeed(options.seed, STREAM.surge));
+  surgeRng.shuffle(intents.subarray(usual, regular));
 
   const times = new Float64Array(total);
   const sessionOf = new Uint32Array(total);
   const turnOf = new Uint16Array(total);
   const languages: Language[] = [];
+  const surge = incident?.surge;
+  const surgeWeights = DIURNAL_WEIGHTS.map((w, h) =>
+    surge !== undefined && h >= surge.fromHour && h < surge.toHour ? w : 0,
+  );
   let event = 0;
   while (event < regular) {
-    const turns = Math.min(rng.weighted(TURN_WEIGHTS) + 1, regular - event);
+    const inSurge = event >= usual;
+    const r = inSurge ? surgeRng : rng;
+    const end = inSurge ? regular : usual;
+    const turns = Math.min(r.weighted(TURN_WEIGHTS) + 1, end - event);
     const gaps = Array.from({ length: turns }, (_, turn) =>
-      turn === 0 ? 0 : rng.int(TURN_GAP_SECONDS.min * 1_000, TURN_GAP_SECONDS.max * 1_000),
+      turn === 0 ? 0 : r.int(TURN_GAP_SECONDS.min * 1_000, TURN_GAP_SECONDS.max * 1_000),
     );
     const span = gaps.reduce((sum, gap) => sum + gap, 0);
-    const hour = rng.weighted(DIURNAL_WEIGHTS);
-    const start = Math.min(hour * HOUR_MS + rng.int(0, HOUR_MS - 1), DAY_MS - 1 - span);
+    const hour = r.weighted(inSurge ? surgeWeights : DIURNAL_WEIGHTS);
+    const start = Math.min(hour * HOUR_MS + r.int(0, HOUR_MS - 1), DAY_MS - 1 - span);
     const session = languages.length;
-    languages.push(LANGUAGES[rng.weighted(LANGUAGE_WEIGHTS)] ?? 'en');
+    languages.push(LANGUAGES[r.weighted(LANGUAGE_WEIGHTS)] ?? 'en');
     let at = dayStart + start;
     gaps.forEach((gap, turn) => {
       at += gap;

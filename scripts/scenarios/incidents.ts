@@ -102,3 +102,46 @@ export const currentModels: Incident = {
     draft.region = region;
   },
 };
+
+/**
+ * Slow drift: calls grow steadily dearer over the day (a prompt change rolled out region by region that
+ * keeps more history and asks for longer answers), from as usual at midnight to five times the
+ * uncached input and output at the end of the day.
+ */
+export const slowDrift: Incident = {
+  startMs: 0,
+  adjust: (draft) => {
+    if (draft.cacheHit) return;
+    const growth = 1 + 4 * ((draft.atMs % 86_400_000) / 86_400_000);
+    draft.inputTokens = Math.round(draft.inputTokens * growth);
+    draft.outputTokens = Math.round(draft.outputTokens * growth);
+  },
+};
+
+/** Hours of the holiday sale (UTC): Japan's evening and the US morning. */
+export const HOLIDAY_HOURS = { fromHour: 10, toHour: 16 } as const;
+
+/**
+ * A legitimate holiday surge (seed 003 Q8): three times the usual traffic of every intent for six hours,
+ * each call an ordinary one. Nothing is wrong; a breaker that degrades customers here is a false positive.
+ */
+export const holidaySurge: Incident = {
+  startMs: HOLIDAY_HOURS.fromHour * 3_600_000,
+  surge: { ...HOLIDAY_HOURS, factor: 3 },
+};
+
+/** The intent the chatbot keeps on Sonnet even when degraded (seed 001 A10). */
+export const PROTECTED_INTENT = 'recommendation';
+
+/**
+ * A runaway inside the protected intent: from 14:00 UTC its agent loops over tool results, each call
+ * carrying about 60 times the usual input. The loop is in the agent, not in retrieval, so degrading
+ * does not end it, and the chatbot keeps the intent on Sonnet whatever the flags say.
+ */
+export const protectedRunaway: Incident = {
+  startMs: 14 * 3_600_000,
+  adjust: (draft, rng) => {
+    if (draft.profile.intent !== PROTECTED_INTENT || draft.cacheHit) return;
+    draft.inputTokens = Math.round(draft.inputTokens * 60 * rng.between(0.9, 1.1));
+  },
+};

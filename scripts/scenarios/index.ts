@@ -1,6 +1,7 @@
 import { reportedCostUsd } from '../../producer';
-import { chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
+import { type ChatbotFlags, chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
 import {
+  DAY_MS,
   type Defect,
   generateDay,
   type Incident,
@@ -14,8 +15,13 @@ import {
   cachePoisoning,
   compressionFailure,
   currentModels,
+  HOLIDAY_HOURS,
+  holidaySurge,
   INCIDENT_START_HOUR,
+  PROTECTED_INTENT,
+  protectedRunaway,
   routerFallthrough,
+  slowDrift,
   tokenExplosion,
 } from './incidents';
 
@@ -31,6 +37,8 @@ export const DEFAULT_SCENARIO_OPTIONS: Readonly<ScenarioOptions> = Object.freeze
 interface ScenarioDefinition {
   description: string;
   incident?: Incident;
+  /** The same day with the chatbot reading `flags` before each call; default: the incident, then the chatbot. */
+  closedLoop?: (flags: () => ChatbotFlags) => Incident;
 }
 
 const from = `from ${String(INCIDENT_START_HOUR).padStart(2, '0')}:00 UTC`;
@@ -55,6 +63,7 @@ const DEFINITIONS = {
     description:
       'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
     incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
+    closedLoop: (flags) => chatbotIncident(flags, RUNAWAY_BUG),
   },
   'current-models': {
     description:
@@ -64,6 +73,19 @@ const DEFINITIONS = {
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,
     incident: tokenExplosion,
+  },
+  'slow-drift': {
+    description:
+      'the default day, but calls grow steadily dearer: from as usual at midnight to 5x the input and output at the end',
+    incident: slowDrift,
+  },
+  'holiday-surge': {
+    description: `the default day, but 3x the usual calls of every intent from ${HOLIDAY_HOURS.fromHour}:00 to ${HOLIDAY_HOURS.toHour}:00 UTC, all legitimate`,
+    incident: holidaySurge,
+  },
+  'protected-runaway': {
+    description: `the default day, but from 14:00 UTC ${PROTECTED_INTENT} (kept on Sonnet even when degraded) loops with 60x prompts`,
+    incident: protectedRunaway,
   },
 } as const satisfies Record<string, ScenarioDefinition>;
 
@@ -106,6 +128,45 @@ export const scenarioItems = (
   const resolved = withDefaults(options);
   validateOptions(resolved);
   return { [Symbol.iterator]: () => generateDay(resolved, incident) };
+};
+
+/**
+ * The incident first (from its start), then the chatbot applying the flags to the call as it would be
+ * made: the flags act on what the incident made of the call, as they would in production.
+ */
+const obeying = (incident: Incident | undefined, flags: () => ChatbotFlags): Incident => {
+  const chatbot = chatbotIncident(flags);
+  return {
+    startMs: 0,
+    adjust: (draft, rng, turn) => {
+      if (incident !== undefined && draft.atMs % DAY_MS >= incident.startMs)
+        incident.adjust?.(draft, rng, turn);
+      chatbot.adjust?.(draft, rng, turn);
+    },
+    ...(incident?.surge === undefined ? {} : { surge: incident.surge }),
+    ...(incident?.extraSessions === undefined ? {} : { extraSessions: incident.extraSessions }),
+    adjustExtra: (draft, rng, turn) => {
+      incident?.adjustExtra?.(draft, rng, turn);
+      chatbot.adjust?.(draft, rng, turn);
+    },
+  };
+};
+
+/**
+ * A built-in scenario with the chatbot in the loop: before each call it reads `flags` (the breaker's
+ * flags as it would see them) and obeys them. Items in emission order, generated as they are pulled, so
+ * the flags may change between two calls.
+ */
+export const closedLoopItems = (
+  name: string,
+  options: Partial<ScenarioOptions>,
+  flags: () => ChatbotFlags,
+): Iterator<ScenarioItem> => {
+  const definition = definitionOf(name);
+  const resolved = withDefaults(options);
+  validateOptions(resolved);
+  const incident = definition.closedLoop?.(flags) ?? obeying(definition.incident, flags);
+  return generateDay(resolved, incident);
 };
 
 /**

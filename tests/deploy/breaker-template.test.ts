@@ -73,6 +73,7 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       ESCALATE_STATE_MACHINE_ARN: refOf('EscalateStateMachine'),
       RESTORE_STATE_MACHINE_ARN: refOf('RestoreStateMachine'),
       DAILY_BUDGET_USD: '5000',
+      BREAKER_POLICY: '',
       STAGE,
     },
     grants: {
@@ -122,7 +123,12 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
   {
     logicalId: 'BreakerNotifyLambdaFunction',
     file: 'breaker-notify',
-    environment: { ALERTS_TOPIC_ARN: refOf('AlertsTopic'), STAGE },
+    environment: {
+      ALERTS_TOPIC_ARN: refOf('AlertsTopic'),
+      DAILY_BUDGET_USD: '5000',
+      BREAKER_POLICY: '',
+      STAGE,
+    },
     grants: { [key(refOf('AlertsTopic'))]: ['sns:Publish'] },
   },
   {
@@ -153,6 +159,7 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
       BREAKER_TABLE_NAME: refOf('BreakerTable'),
       LEDGER_TABLE_NAME: refOf('LedgerTable'),
       DAILY_BUDGET_USD: '5000',
+      BREAKER_POLICY: '',
       STAGE,
     },
     grants: {

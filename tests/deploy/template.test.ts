@@ -130,10 +130,13 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           ESCALATE_STATE_MACHINE_ARN: { Ref: 'EscalateStateMachine' },
           RESTORE_STATE_MACHINE_ARN: { Ref: 'RestoreStateMachine' },
           DAILY_BUDGET_USD: '5000',
+          BREAKER_POLICY: '',
           SPEND_TABLE_NAME: { Ref: 'SpendTable' },
           QUARANTINE_TABLE_NAME: { Ref: 'QuarantineTable' },
           UNKNOWN_MODEL_CEILING: 'family',
           APPLICATION_INFERENCE_PROFILES: '{}',
+          LEDGER_TABLE_NAME: { Ref: 'LedgerTable' },
+          BREAKER_SHADOW_POLICIES: '',
           POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
           POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -262,7 +265,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       ]);
     });
 
-    it('then it may update the spend table, put and query its claims log there, read spend for the checks, put into the quarantine table and read the breaker state, and nothing else in DynamoDB', () => {
+    it('then it may update the spend table, put and query its claims log there, read spend for the checks, put into the quarantine table, read the breaker state and put shadow entries, and nothing else in DynamoDB', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
 
       expect(Object.fromEntries(grantsByResource(statements, 'dynamodb'))).toEqual({
@@ -276,7 +279,22 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         ],
         [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
         [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+        [key(arnOf('LedgerTable'))]: ['dynamodb:PutItem'],
       });
+    });
+
+    it("then it may put into the ledger only in the shadow policies' partition", () => {
+      const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
+
+      const ledgerPuts = statements.filter(
+        (s) =>
+          s.Effect === 'Allow' &&
+          asArray(s.Resource).some((resource) => key(resource) === key(arnOf('LedgerTable'))),
+      );
+
+      expect(ledgerPuts.map((s) => (s as { Condition?: unknown }).Condition)).toEqual([
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SHADOW'] } },
+      ]);
     });
 
     it('then it reads spend for the checks only on the daily, 15-minute and baseline partitions', () => {

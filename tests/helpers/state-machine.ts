@@ -3,13 +3,14 @@ import '../../scripts/local/aws/polyfills';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { createNotify, type NotifyInput } from '../../functions/core/breaker/alerts';
 import { type ApplyTriggerInput, createApplyTrigger } from '../../functions/core/breaker/apply-trigger';
-import { defaultCheckConfig } from '../../functions/core/breaker/config';
 import { createOverride } from '../../functions/core/breaker/override';
+import { defaultPolicy } from '../../functions/core/breaker/policy';
 import type { Workflow } from '../../functions/core/breaker/ports';
 import { createPublishFlags } from '../../functions/core/breaker/publish-flags';
 import { createRecordEntry, type RecordInput } from '../../functions/core/breaker/record-entry';
 import { createRestoreStep, type RestoreStepInput } from '../../functions/core/breaker/restore-step';
 import { usdToNano } from '../../functions/core/money';
+import { defaultCheckConfig } from './check-config';
 import {
   fixedClock,
   InMemoryAlertPublisher,
@@ -137,7 +138,7 @@ export const breakerWorld = ({
 
   const applyTrigger = createApplyTrigger({ store, clock });
   const publishFlags = createPublishFlags({ store, publisher: flags });
-  const notify = createNotify({ publisher: alerts, stage: STAGE });
+  const notify = createNotify({ publisher: alerts, stage: STAGE, policy: defaultPolicy(dailyBudgetUsd) });
   const recordEntry = createRecordEntry({ store, clock });
   const override = createOverride({ store, clock });
   const restoreStep = createRestoreStep({

@@ -1,3 +1,4 @@
+import { type Policy, policyAlerts } from './policy';
 import type { AlertMessage, AlertPublisher } from './ports';
 import type { TransitionReport } from './transition';
 import type { Trigger } from './trigger';
@@ -45,8 +46,14 @@ export const alertFor = (input: NotifyInput, stage: string): AlertMessage => {
   };
 };
 
+/**
+ * Publishes the alert of a workflow outcome, unless the policy's alert settings leave its severity out
+ * (`message_id` null then: the ledger still holds the transition).
+ */
 export const createNotify =
-  (deps: { publisher: AlertPublisher; stage: string }) =>
-  async (input: NotifyInput): Promise<{ message_id: string }> => ({
-    message_id: await deps.publisher.publish(alertFor(input, deps.stage)),
+  (deps: { publisher: AlertPublisher; stage: string; policy: Pick<Policy, 'alerts'> }) =>
+  async (input: NotifyInput): Promise<{ message_id: string | null }> => ({
+    message_id: policyAlerts(deps.policy, input.trigger.severity)
+      ? await deps.publisher.publish(alertFor(input, deps.stage))
+      : null,
   });

@@ -1,12 +1,14 @@
-import { DEFAULT_LADDER, type Ladder } from './ladder';
+import type { Ladder } from './ladder';
 
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
 
-/** The thresholds of DESIGN 5, all overridable per stage. */
+/** The thresholds of DESIGN 5 as the checks take them; a policy (policy.ts) sets them. */
 export interface CheckConfig {
   capNano: number;
   ladder: Ladder;
+  /** Forecast over this share of the cap (basis points) escalates to cost_saving; null turns it off. */
+  forecastOverBp: number | null;
   /** Rolling 15-minute spend above this many times its baseline is a velocity spike. */
   velocityFactor: number;
   /** Earlier days whose same hour forms the velocity baseline. */
@@ -25,18 +27,3 @@ export interface CheckConfig {
   /** Reported cost differing from ours by more than this (basis points of ours) is a mismatch. */
   mismatchBp: number;
 }
-
-export const defaultCheckConfig = (
-  capNano: number,
-  intentConversationNano: Readonly<Record<string, number>>,
-): CheckConfig => ({
-  capNano,
-  ladder: DEFAULT_LADDER,
-  velocityFactor: 3,
-  historyDays: 7,
-  warehouseBaselineMinDays: DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS,
-  spikeFactor: 10,
-  intentConversationNano,
-  tokenExplosionTokens: 10_000,
-  mismatchBp: 100,
-});

@@ -162,5 +162,3 @@ export const eventTriggers = (
     })),
   ];
 };
-
-export const describeSessionCost = (s: SessionCost): string => `${s.sessionId} ${formatUsd(s.costNano, 4)}`;

@@ -42,12 +42,37 @@ export interface ForecastInput {
 export const forecastEndOfDayNano = (input: ForecastInput): number =>
   input.spentNano + Math.round((input.last15MinutesNano * input.msLeftInDay) / 900_000);
 
+/** What the day's spend calls for, and why: the ladder's rung and the end-of-day forecast. */
+export interface DayVerdict {
+  /** The mode the spend so far reaches on the ladder. */
+  byLadder: Mode;
+  /** Spend at the end of the day at the current 15-minute velocity. */
+  forecastNano: number;
+  /** True when that forecast is over the cap. */
+  forecastOver: boolean;
+  /** The ladder's mode, raised to cost_saving when the forecast is over the cap. */
+  mode: Mode;
+}
+
 /**
- * The ladder's mode, raised to cost_saving when the forecast crosses the cap (DESIGN 5: early
- * escalation before the spend itself gets there).
+ * The one rule of the spend ladder (DESIGN 5): the mode the spend reaches, raised to cost_saving when
+ * the forecast crosses the cap (or the policy's share of it; early escalation before the spend itself gets there). The checks turn
+ * its parts into triggers; nothing else decides a mode from spend.
  */
-export const modeForDay = (input: ForecastInput, ladder: Ladder = DEFAULT_LADDER): Mode => {
+export const judgeDay = (
+  input: ForecastInput,
+  ladder: Ladder = DEFAULT_LADDER,
+  forecastOverBp: number | null = 10_000,
+): DayVerdict => {
   const byLadder = modeForSpend(input.spentNano, input.capNano, ladder);
-  const forecastOver = forecastEndOfDayNano(input) > input.capNano;
-  return forecastOver ? moreRestrictive(byLadder, 'cost_saving') : byLadder;
+  const forecastNano = forecastEndOfDayNano(input);
+  const forecastOver =
+    forecastOverBp !== null &&
+    BigInt(forecastNano) * 10_000n > BigInt(input.capNano) * BigInt(forecastOverBp);
+  return {
+    byLadder,
+    forecastNano,
+    forecastOver,
+    mode: forecastOver ? moreRestrictive(byLadder, 'cost_saving') : byLadder,
+  };
 };

@@ -13,6 +13,8 @@ export const LEDGER_KINDS = [
   'restore_aborted',
   'flags_publish_failed',
   'notify_failed',
+  // A shadow policy's would-be transition (DESIGN 18): never applied, published or alerted.
+  'shadow',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

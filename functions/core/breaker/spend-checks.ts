@@ -1,7 +1,7 @@
 import { formatUsd } from '../money';
 import { quarterLabel, startOfUtcDay, utcDay, utcHour, utcQuarter } from '../time';
 import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
-import { forecastEndOfDayNano, modeForSpend } from './ladder';
+import { judgeDay } from './ladder';
 import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
 import { executionName, type Severity, type Trigger } from './trigger';
@@ -123,7 +123,19 @@ export const spendTriggers = (
   const cap = formatUsd(config.capNano);
   const spentPct = percent(spentNano, config.capNano);
 
-  const ladderMode = modeForSpend(spentNano, config.capNano, config.ladder);
+  const last15 = rollingQuarterNano(snapshot, atMs);
+  const verdict = judgeDay(
+    {
+      spentNano,
+      capNano: config.capNano,
+      last15MinutesNano: last15,
+      msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
+    },
+    config.ladder,
+    config.forecastOverBp,
+  );
+
+  const ladderMode = verdict.byLadder;
   if (severity(ladderMode) > severity(currentMode)) {
     const rungBp = {
       normal: 0,
@@ -146,15 +158,10 @@ export const spendTriggers = (
     });
   }
 
-  const last15 = rollingQuarterNano(snapshot, atMs);
-  const msLeft = startOfUtcDay(day) + DAY_MS - atMs;
-  const forecast = forecastEndOfDayNano({
-    spentNano,
-    capNano: config.capNano,
-    last15MinutesNano: last15,
-    msLeftInDay: msLeft,
-  });
-  if (forecast > config.capNano && severity(currentMode) < severity('cost_saving')) {
+  const forecast = verdict.forecastNano;
+  const forecastPct = (config.forecastOverBp ?? 10_000) / 100;
+  const overWhat = forecastPct === 100 ? `the ${cap} cap` : `${forecastPct}% of the ${cap} cap`;
+  if (verdict.forecastOver && severity(currentMode) < severity('cost_saving')) {
     triggers.push({
       id: executionName('forecast', day),
       check: 'forecast',
@@ -162,10 +169,10 @@ export const spendTriggers = (
       to_mode: 'cost_saving',
       metric: 'forecast_end_of_day_pct',
       value: percent(forecast, config.capNano),
-      threshold: 100,
+      threshold: forecastPct,
       event_time: eventTime,
       day,
-      summary: `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over the ${cap} cap`,
+      summary: `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over ${overWhat}`,
     });
   }
 
@@ -195,10 +202,6 @@ export const spendTriggers = (
 /** The most the rolling 15-minute spend may be before it counts as a spike: the baseline times the factor. */
 export const velocityBoundNano = (snapshot: SpendSnapshot, config: CheckConfig): number =>
   velocityBaselineNano(snapshot, config.capNano, config.warehouseBaselineMinDays) * config.velocityFactor;
-
-/** True when the rolling 15-minute spend is within the velocity factor of its baseline. */
-export const velocityIsNormal = (snapshot: SpendSnapshot, atMs: number, config: CheckConfig): boolean =>
-  rollingQuarterNano(snapshot, atMs) <= velocityBoundNano(snapshot, config);
 
 /**
  * How far the day's spend has got in event time: the end of its latest 15-minute bucket with spend,

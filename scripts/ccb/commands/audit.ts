@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
+import { DynamoDbShadowLedger } from '../../../functions/adapters/dynamodb/dynamodb-shadow-ledger';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
+import { type Mode, moreRestrictive } from '../../../functions/core/breaker/modes';
 import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 
@@ -41,16 +43,78 @@ export const renderAudit = (entries: LedgerEntry[]): string =>
         ]),
       );
 
+const modeChange = (e: LedgerEntry): string =>
+  e.from_mode === undefined
+    ? ''
+    : e.from_mode === e.to_mode
+      ? `(${e.from_mode})`
+      : `${e.from_mode} -> ${e.to_mode}`;
+
+const summary = (label: string, entries: readonly LedgerEntry[]): string => {
+  const highest = entries.reduce<Mode>((top, e) => moreRestrictive(top, e.to_mode ?? 'normal'), 'normal');
+  const changes = entries.filter((e) => e.from_mode !== e.to_mode);
+  const first = changes[0];
+  return `${label}: ${entries.length} entries, ${changes.length} mode change(s), the first at ${first?.trigger?.event_time ?? first?.recorded_at ?? 'never'}, highest mode ${highest}`;
+};
+
+/**
+ * A shadow policy's would-be transitions beside the live ledger's, in event time: what the candidate
+ * would have done, and when, against what the breaker did.
+ */
+export const renderShadowComparison = (
+  name: string,
+  live: readonly LedgerEntry[],
+  shadow: readonly LedgerEntry[],
+): string => {
+  const liveChanges = live.filter((e) => e.kind === 'transition' || e.kind === 'restore_step');
+  const rows = [
+    ...liveChanges.map((e) => ({ e, source: 'live' })),
+    ...shadow.map((e) => ({ e, source: `shadow:${name}` })),
+  ].sort((a, b) =>
+    (a.e.trigger?.event_time ?? a.e.recorded_at).localeCompare(b.e.trigger?.event_time ?? b.e.recorded_at),
+  );
+  const table = renderTable(
+    ['event time', 'policy', 'mode', 'check', 'value/threshold'],
+    rows.map(({ e, source }) => [
+      e.trigger?.event_time ?? e.recorded_at,
+      source,
+      modeChange(e),
+      e.trigger?.check ?? e.kind,
+      e.trigger === undefined ? '' : `${e.trigger.value}/${e.trigger.threshold}`,
+    ]),
+  );
+  return [
+    shadow.length === 0 ? `No shadow entries for "${name}".` : table,
+    summary('live', liveChanges),
+    summary(`shadow ${name}`, shadow),
+  ].join('\n');
+};
+
 export const registerAudit = (program: Command): void => {
   program
     .command('audit')
     .description('the immutable ledger of breaker transitions, overrides and failures, oldest first')
     .option('--limit <n>', 'only the last n entries')
+    .option('--shadow <name>', "a shadow policy's would-be transitions, beside the live ledger's")
     .option('--stage <stage>', 'local, or a deployed stage', 'local')
     .option('--json', 'machine-readable output')
-    .action(async (options: { limit?: string; stage: string; json?: boolean }) => {
+    .action(async (options: { limit?: string; shadow?: string; stage: string; json?: boolean }) => {
+      const context = await openStage(options.stage);
+      if (options.shadow !== undefined) {
+        const all = await readAudit(context);
+        const shadow = await new DynamoDbShadowLedger(
+          context.dynamodb,
+          context.resources.ledgerTable,
+        ).entries(options.shadow);
+        console.log(
+          options.json
+            ? JSON.stringify({ policy: options.shadow, shadow, live: all }, null, 2)
+            : renderShadowComparison(options.shadow, all, shadow),
+        );
+        return;
+      }
       const limit = options.limit === undefined ? undefined : Number.parseInt(options.limit, 10);
-      const entries = await readAudit(await openStage(options.stage), limit);
+      const entries = await readAudit(context, limit);
       console.log(options.json ? JSON.stringify({ entries }, null, 2) : renderAudit(entries));
     });
 };

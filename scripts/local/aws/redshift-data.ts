@@ -254,5 +254,3 @@ export const createRedshiftDataService = (options: RedshiftDataServiceOptions) =
     handle: dispatchJsonOperation('Redshift Data API', operations),
   };
 };
-
-export type RedshiftDataService = ReturnType<typeof createRedshiftDataService>;

@@ -209,5 +209,3 @@ export const createSnsService = async (options: SnsServiceOptions) => {
     },
   };
 };
-
-export type SnsService = Awaited<ReturnType<typeof createSnsService>>;

@@ -7,10 +7,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbSpendSnapshotSource } from '../../../functions/adapters/dynamodb/dynamodb-spend-snapshot';
-import { defaultCheckConfig } from '../../../functions/core/breaker/config';
 import type { DashboardContext } from '../../../scripts/dashboard/sections';
 import { createDashboardServer, listen } from '../../../scripts/dashboard/server';
 import { localResources } from '../../../scripts/lib/stack-context';
+import { defaultCheckConfig } from '../../helpers/check-config';
 
 /** A stage whose every AWS call fails: the routes must answer all the same, each section with its error. */
 const unreachable = () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultCheckConfig } from '../../../functions/core/breaker/config';
 import { forecastEndOfDayNano } from '../../../functions/core/breaker/ladder';
 import type { SpendSnapshot } from '../../../functions/core/breaker/ports';
 import { velocityBaseline } from '../../../functions/core/breaker/spend-checks';
 import { breakDownSpend, type HourlySpendRow } from '../../../functions/core/reporting/spend-breakdown';
 import { spendView } from '../../../scripts/dashboard/spend-view';
+import { defaultCheckConfig } from '../../helpers/check-config';
 
 const DAY = '2025-03-15';
 const DAY_START = Date.parse(`${DAY}T00:00:00.000Z`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
 import { createEvaluateBreaker } from '../../../../functions/core/breaker/evaluate';
 import type { PricedCostEvent } from '../../../../functions/core/events/cost-event';
+import { defaultCheckConfig } from '../../../helpers/check-config';
 import {
   fixedClock,
   InMemoryBreakerStore,

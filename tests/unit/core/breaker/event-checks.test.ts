@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
 import { eventTriggers } from '../../../../functions/core/breaker/event-checks';
 import type { PricedCostEvent } from '../../../../functions/core/events/cost-event';
+import { defaultCheckConfig } from '../../../helpers/check-config';
 
 const config = defaultCheckConfig(5_000e9, { faq: 1_000_000, recommendation: 27_000_000 });
 const t0 = Date.parse('2025-03-15T14:01:00.000Z');

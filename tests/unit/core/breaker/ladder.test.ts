@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { forecastEndOfDayNano, modeForDay, modeForSpend } from '../../../../functions/core/breaker/ladder';
+import { forecastEndOfDayNano, judgeDay, modeForSpend } from '../../../../functions/core/breaker/ladder';
 import { flagsFor, MODES, severity } from '../../../../functions/core/breaker/modes';
 
 const CAP = 5_000 * 1e9;
@@ -56,19 +56,24 @@ describe('the forecast', () => {
     };
     const calm = { ...runaway, last15MinutesNano: usd(20) };
 
-    expect(modeForDay(runaway)).toBe('cost_saving');
-    expect(modeForDay(calm)).toBe('normal');
+    expect(judgeDay(runaway)).toEqual({
+      byLadder: 'normal',
+      forecastNano: usd(6_000),
+      forecastOver: true,
+      mode: 'cost_saving',
+    });
+    expect(judgeDay(calm)).toMatchObject({ forecastOver: false, mode: 'normal' });
   });
 
   it('never lowers what the ladder asks for', () => {
     expect(
-      modeForDay({
+      judgeDay({
         spentNano: usd(4_800),
         capNano: CAP,
         last15MinutesNano: usd(200),
         msLeftInDay: 3_600_000,
       }),
-    ).toBe('emergency');
+    ).toMatchObject({ byLadder: 'emergency', forecastOver: true, mode: 'emergency' });
   });
 });
 

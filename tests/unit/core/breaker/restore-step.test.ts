@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
 import { createRestoreStep } from '../../../../functions/core/breaker/restore-step';
+import { defaultCheckConfig } from '../../../helpers/check-config';
 import { fixedClock, InMemoryBreakerStore, InMemorySpendSnapshots } from '../../../helpers/in-memory-breaker';
 
 const usd = (n: number) => Math.round(n * 1e9);

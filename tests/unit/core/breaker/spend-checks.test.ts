@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HourBaseline } from '../../../../functions/core/analytics/ports';
-import { defaultCheckConfig } from '../../../../functions/core/breaker/config';
+import { judgeDay } from '../../../../functions/core/breaker/ladder';
+import { MODES, severity } from '../../../../functions/core/breaker/modes';
 import type { SpendSnapshot } from '../../../../functions/core/breaker/ports';
 import {
   rollingQuarterNano,
@@ -8,8 +9,8 @@ import {
   streamTime,
   velocityBaseline,
   velocityBaselineNano,
-  velocityIsNormal,
 } from '../../../../functions/core/breaker/spend-checks';
+import { defaultCheckConfig } from '../../../helpers/check-config';
 
 const usd = (n: number) => Math.round(n * 1e9);
 const config = defaultCheckConfig(usd(5_000), {});
@@ -79,6 +80,36 @@ describe('the spend checks', () => {
     expect(
       spendTriggers(snapshot(500, { 56: 30 }, [10, 10, 10, 10]), at('14:14:59'), 'normal', config),
     ).toEqual([]);
+  });
+});
+
+describe('the spend checks and the ladder rule', () => {
+  // The mode the triggers ask for, from a normal breaker, is the one the rule of judgeDay decides.
+  it.each([
+    [1_000, {}],
+    [3_500, {}],
+    [2_000, { 55: 150, 56: 200 }],
+    [4_300, { 56: 10 }],
+    [4_800, { 56: 400 }],
+    [5_000, {}],
+  ])('ask for what judgeDay decides (spent %d, quarters %j)', (spent, quarters) => {
+    const s = snapshot(spent, quarters);
+    const atMs = at('14:10:00');
+    const asked = spendTriggers(s, atMs, 'normal', config)
+      .map((t) => t.to_mode ?? 'normal')
+      .reduce((a, b) => (severity(a) >= severity(b) ? a : b), MODES[0]);
+    const verdict = judgeDay(
+      {
+        spentNano: s.spentNano,
+        capNano: config.capNano,
+        last15MinutesNano: rollingQuarterNano(s, atMs),
+        msLeftInDay: Date.parse('2025-03-16T00:00:00Z') - atMs,
+      },
+      config.ladder,
+      config.forecastOverBp,
+    );
+
+    expect(asked).toBe(verdict.mode);
   });
 });
 
@@ -179,7 +210,8 @@ describe('the velocity baseline from the warehouse', () => {
       summary:
         '15-minute spend 31.00 is 3.1x its baseline 10.00 (at 14:00; baseline: 7-day warehouse average (7 days))',
     });
-    expect(velocityIsNormal(withStored(stored(), { 56: 30 }), at('14:14:59'), config)).toBe(true);
+    const atBound = spendTriggers(withStored(stored(), { 56: 30 }), at('14:14:59'), 'normal', config);
+    expect(atBound.map((t) => t.check)).not.toContain('spend_velocity');
     expect(velocityBaselineNano(withStored(stored()), usd(5_000))).toBe(usd(10));
   });
 });

@@ -3,6 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import {
   OVERRIDE_VALIDATOR_PATH,
   overrideValidatorSource,
+  POLICY_VALIDATOR_PATH,
+  policyValidatorSource,
   VALIDATORS_PATH,
   validatorSource,
 } from '../../../../scripts/build/compile-validators';
@@ -12,6 +14,7 @@ describe('the generated validators', () => {
   it('match the schemas: run `npm run build:validators` after changing schemas/', () => {
     expect(readFileSync(VALIDATORS_PATH, 'utf8')).toBe(validatorSource());
     expect(readFileSync(OVERRIDE_VALIDATOR_PATH, 'utf8')).toBe(overrideValidatorSource());
+    expect(readFileSync(POLICY_VALIDATOR_PATH, 'utf8')).toBe(policyValidatorSource());
   });
 });
 
