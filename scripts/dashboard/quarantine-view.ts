@@ -22,9 +22,9 @@ const eventTimeOf = (item: QuarantineItem): number | null => {
     const event: unknown = JSON.parse(Buffer.from(item.payload_base64, 'base64').toString('utf8'));
     if (typeof event !== 'object' || event === null) return null;
     const { occurred_at: v2, timestamp: v1 } = event as { occurred_at?: unknown; timestamp?: unknown };
-    const stamp = typeof v2 === 'string' ? v2 : typeof v1 === 'string' ? v1 : null;
-    const ms = stamp === null ? Number.NaN : Date.parse(stamp);
-    return Number.isNaN(ms) ? null : ms;
+    // v2 stamps epoch milliseconds, v1 an ISO string; a value out of Date's range is no event time.
+    const ms = typeof v2 === 'number' ? v2 : typeof v1 === 'string' ? Date.parse(v1) : Number.NaN;
+    return Number.isFinite(ms) && !Number.isNaN(new Date(ms).getTime()) ? ms : null;
   } catch {
     return null;
   }
