@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { alertFor } from '../../../functions/core/breaker/alerts';
 import { defaultCheckConfig } from '../../../functions/core/breaker/config';
 import { eventTriggers } from '../../../functions/core/breaker/event-checks';
+import { effectiveFlags, INITIAL_STATE } from '../../../functions/core/breaker/state';
 import type { Trigger } from '../../../functions/core/breaker/trigger';
 import type { PricedCostEvent } from '../../../functions/core/events/cost-event';
 import type { ReceivedAlert } from '../../../scripts/ccb/commands/alerts';
@@ -48,9 +49,10 @@ const received = (trigger: Trigger, publishedAt = '2026-12-04T04:00:00.000Z'): R
         outcome: 'unchanged',
         from: 'normal',
         to: 'normal',
-        flags_after: {},
+        flags_before: effectiveFlags(INITIAL_STATE),
+        flags_after: effectiveFlags(INITIAL_STATE),
         entry_id: 'e',
-      } as unknown as Parameters<typeof alertFor>[0]['outcome'],
+      },
     },
     'local',
   );
