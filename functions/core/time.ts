@@ -24,9 +24,14 @@ export const utcQuarter = (epochMs: number): number => Math.floor((epochMs % MS_
 export const quarterLabel = (quarter: number): string =>
   `${String(Math.floor(quarter / 4)).padStart(2, '0')}:${String((quarter % 4) * 15).padStart(2, '0')}`;
 
-/** Epoch ms of 00:00:00.000 UTC of a YYYY-MM-DD day. */
+/**
+ * Epoch ms of 00:00:00.000 UTC of a YYYY-MM-DD day. A date the calendar lacks (2025-02-30) is refused:
+ * Date.parse rolls some into the next month, and a report would then read another day than asked.
+ */
 export const startOfUtcDay = (day: string): number => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a UTC day (YYYY-MM-DD): ${day}`);
   const ms = Date.parse(`${day}T00:00:00.000Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(ms)) throw new RangeError(`not a UTC day: ${day}`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
+    throw new RangeError(`not a calendar day: ${day}`);
   return ms;
 };

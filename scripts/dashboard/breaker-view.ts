@@ -28,6 +28,10 @@ export interface BreakerView {
   mode: Mode;
   /** The mode the day began in: the last change before it, else normal. */
   start_mode: Mode;
+  /** False for a day already over: then end_mode, not mode, is what the day is judged by. */
+  is_current_day: boolean;
+  /** The mode the day ended in (so far, on the current day): the ledger's last change on or before it. */
+  end_mode: Mode;
   transitions: ModeTransition[];
 }
 
@@ -49,11 +53,20 @@ const triggerText = (entry: LedgerEntry): string =>
     ? entry.kind
     : `${entry.trigger.check} ${entry.trigger.value}/${entry.trigger.threshold}`;
 
-/** The day's mode timeline from the ledger (oldest first, as DynamoDbLedgerReader returns it). */
-export const breakerView = (day: string, currentMode: Mode, entries: readonly LedgerEntry[]): BreakerView => {
+/**
+ * The day's mode timeline from the ledger (oldest first, as DynamoDbLedgerReader returns it). `today`
+ * is the current UTC day: on any earlier day the breaker's mode now may be a later day's.
+ */
+export const breakerView = (
+  day: string,
+  currentMode: Mode,
+  entries: readonly LedgerEntry[],
+  today: string,
+): BreakerView => {
   const dayStart = startOfUtcDay(day);
   const changes = modeChanges(entries);
   const before = changes.filter((e) => entryDay(e) < day).at(-1);
+  const last = changes.filter((e) => entryDay(e) <= day).at(-1);
   const transitions = changes
     .filter((e) => entryDay(e) === day)
     .map((e): ModeTransition => {
@@ -77,6 +90,8 @@ export const breakerView = (day: string, currentMode: Mode, entries: readonly Le
     day,
     mode: currentMode,
     start_mode: transitions[0]?.from_mode ?? before?.to_mode ?? 'normal',
+    is_current_day: day >= today,
+    end_mode: last?.to_mode ?? 'normal',
     transitions,
   };
 };

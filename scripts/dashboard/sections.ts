@@ -1,7 +1,3 @@
-import {
-  type QuarantineSummary,
-  summarizeQuarantine,
-} from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendSnapshotSource } from '../../functions/adapters/dynamodb/dynamodb-spend-snapshot';
 import type { CheckConfig } from '../../functions/core/breaker/config';
 import type { LedgerEntry } from '../../functions/core/breaker/ledger';
@@ -10,16 +6,18 @@ import {
   type VelocityBaseline,
   velocityBaseline,
 } from '../../functions/core/breaker/spend-checks';
-import { startOfUtcDay, utcHour } from '../../functions/core/time';
+import { startOfUtcDay, utcDay, utcHour } from '../../functions/core/time';
 import { checkConfigFromEnv } from '../../functions/shared/breaker-config';
-import { type ReceivedAlert, readAlerts } from '../ccb/commands/alerts';
+import { readAlerts } from '../ccb/commands/alerts';
 import { readAudit } from '../ccb/commands/audit';
 import { type FlagsReport, readFlags } from '../ccb/commands/flags';
 import { readSpendBy } from '../ccb/commands/spend';
 import { readStackState } from '../lib/stack-context';
 import type { StageContext } from '../lib/stage';
 import { loadServiceParams } from '../local/function-environment';
+import { type AlertsView, alertsView } from './alerts-view';
 import { type BreakerView, breakerView, entryDay } from './breaker-view';
+import { type QuarantineView, quarantineView, readQuarantineItems } from './quarantine-view';
 import { type SpendView, spendView } from './spend-view';
 
 const HOUR_MS = 3_600_000;
@@ -123,40 +121,42 @@ const readSpendView = async (context: DashboardContext, day: string): Promise<Sp
   });
 };
 
-const readBreaker = async (readers: RequestReaders): Promise<BreakerView> => {
+const readBreaker = async (context: DashboardContext, readers: RequestReaders): Promise<BreakerView> => {
   const [flags, ledger] = await Promise.all([readers.flags(), readers.ledger()]);
-  return breakerView(readers.day, flags.mode as BreakerView['mode'], ledger);
+  return breakerView(readers.day, flags.mode as BreakerView['mode'], ledger, utcDay(context.now()));
 };
 
-/** The alerts `ccb alerts` lists; only the local stack keeps what SNS delivered. */
-const readDayAlerts = async (
-  context: DashboardContext,
-): Promise<{ available: boolean; note: string | null; alerts: ReceivedAlert[] }> => {
+/** The alerts `ccb alerts` lists, of the chosen day; only the local stack keeps what SNS delivered. */
+const readDayAlerts = async (context: DashboardContext, day: string): Promise<AlertsView> => {
   if (context.stage.home === undefined)
     return {
       available: false,
       note: `stage ${context.stage.stage}: alerts go to the FinOps topic's subscribers; only the local stack keeps a copy`,
       alerts: [],
+      unpriced: [],
+      other_days: 0,
     };
-  const alerts = await readAlerts(context.stage.home, context.stage.resources.alertsTopicArn);
-  return { available: true, note: null, alerts: alerts.reverse() };
+  return alertsView(await readAlerts(context.stage.home, context.stage.resources.alertsTopicArn), day);
 };
 
 const readDayAudit = async (readers: RequestReaders) => ({
   entries: (await readers.ledger()).filter((e) => entryDay(e) === readers.day).reverse(),
 });
 
-const readQuarantine = (context: DashboardContext): Promise<QuarantineSummary> =>
-  summarizeQuarantine(context.stage.dynamodb, context.stage.resources.quarantineTable, 1);
+const readQuarantine = async (context: DashboardContext, day: string): Promise<QuarantineView> =>
+  quarantineView(
+    await readQuarantineItems(context.stage.dynamodb, context.stage.resources.quarantineTable),
+    day,
+  );
 
 /** The page's panels, in the order it shows them. */
 export const SECTIONS: readonly DashboardSection[] = [
   { id: 'spend', title: 'Spend', read: (context, readers) => readSpendView(context, readers.day) },
-  { id: 'breaker', title: 'Breaker mode', read: (_, readers) => readBreaker(readers) },
+  { id: 'breaker', title: 'Breaker mode', read: (context, readers) => readBreaker(context, readers) },
   { id: 'flags', title: 'Flags', read: (_, readers) => readers.flags() },
-  { id: 'alerts', title: 'Alerts', read: (context) => readDayAlerts(context) },
+  { id: 'alerts', title: 'Alerts', read: (context, readers) => readDayAlerts(context, readers.day) },
   { id: 'audit', title: 'Audit trail', read: (_, readers) => readDayAudit(readers) },
-  { id: 'quarantine', title: 'Quarantine', read: (context) => readQuarantine(context) },
+  { id: 'quarantine', title: 'Quarantine', read: (context, readers) => readQuarantine(context, readers.day) },
 ];
 
 /** A failed section is reported in its own place; the others still show. */

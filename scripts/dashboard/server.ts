@@ -73,8 +73,8 @@ const dayOf = (url: URL, fallback: string): string => {
   const day = url.searchParams.get('day') ?? fallback;
   try {
     startOfUtcDay(day);
-  } catch {
-    throw new BadRequestError(`day must be YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  } catch (error) {
+    throw new BadRequestError(`day must be a YYYY-MM-DD calendar day: ${(error as Error).message}`);
   }
   return day;
 };

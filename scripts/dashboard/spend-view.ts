@@ -18,6 +18,8 @@ const MINUTE_MS = 60_000;
 export interface BreakdownView {
   key: string;
   cost: Money;
+  /** The part of cost priced at a ceiling (model or region unknown to the catalog), as `ccb spend` reads it. */
+  estimated: Money;
   /** Share of the day's total in percent, one decimal; null on a day without spend. */
   share_pct: number | null;
   events: number;
@@ -27,6 +29,8 @@ export interface SpendView {
   day: string;
   /** From the hourly aggregates, as `ccb spend` sums them. */
   total: Money;
+  /** The part of total priced at a ceiling: `estimated_usd` of `ccb spend --json`. */
+  estimated: Money;
   events: number;
   budget: Money;
   /** Where the budget came from (the stack's own setting, or serverless.yml's default). */
@@ -72,6 +76,7 @@ const breakdownView = (breakdown: SpendBreakdown): BreakdownView[] =>
   breakdown.rows.map((row) => ({
     key: String(row.key),
     cost: money(row.cost_nano),
+    estimated: money(row.estimated_cost_nano),
     share_pct:
       breakdown.total_nano === 0 ? null : Math.round((1000 * row.cost_nano) / breakdown.total_nano) / 10,
     events: row.events,
@@ -125,6 +130,7 @@ export const spendView = (inputs: SpendInputs): SpendView => {
   return {
     day: snapshot.day,
     total: money(inputs.byIntent.total_nano),
+    estimated: money(inputs.byIntent.estimated_nano),
     events: inputs.byIntent.events,
     budget: money(config.capNano),
     budget_source: inputs.budgetSource,

@@ -9,6 +9,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { formatUsd } from '../../functions/core/money';
+import { canonicalModelId } from '../../functions/core/pricing/price-table';
 import { readAudit } from '../../scripts/ccb/commands/audit';
 import { readFlags } from '../../scripts/ccb/commands/flags';
 import { produceEvents } from '../../scripts/ccb/commands/produce';
@@ -24,6 +25,24 @@ import { generateScenario } from '../../scripts/scenarios';
 
 const DAY = '2025-03-15';
 const SCALE = 0.001;
+const UNKNOWN_MODEL = 'acme.unheard-of-v1:0';
+const CURRENT_MODEL = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+
+/** A call on the replayed day, before the runaway: the catalog prices one model and not the other. */
+const call = (modelId: string, n: number) => ({
+  schema_version: '2.0',
+  event_id: `e2e-dashboard-${n}`,
+  occurred_at: Date.parse(`${DAY}T09:3${n}:00.000Z`),
+  request_id: `req-e2e-dashboard-${n}`,
+  session_id: `sess-e2e-dashboard-${n}`,
+  intent: 'product_question',
+  model_id: modelId,
+  component: 'llm',
+  language: 'en',
+  input_tokens: 20_000,
+  output_tokens: 4_000,
+  region: 'us-east-1',
+});
 
 /**
  * Issue 13's "done": after a replayed runaway day (494 lines, duplicates and poison included, no
@@ -109,7 +128,12 @@ describe('ccb dashboard in headless Chromium', () => {
       timeoutMs: 180_000,
     }));
     const kinesis = localKinesisClient(state);
-    await produceEvents(generateScenario('runaway-day', { day: DAY, scale: SCALE }), {
+    const lines = [
+      ...generateScenario('runaway-day', { day: DAY, scale: SCALE }),
+      call(UNKNOWN_MODEL, 1),
+      call(CURRENT_MODEL, 2),
+    ];
+    await produceEvents(lines, {
       kinesis,
       streamName: state.streamName,
     }).finally(() => kinesis.destroy());
@@ -151,7 +175,9 @@ describe('ccb dashboard in headless Chromium', () => {
     const total = await page.locator('#total').textContent();
     expect(total).toMatch(/^\$\d{1,3}(,\d{3})*\.\d{2}$/);
     expect(total?.replace(/[$,]/g, '')).toBe(formatUsd(spend.total_nano, 2));
-    expect(await page.locator('#mode').textContent()).toBe(flags.mode);
+    // A past day shows the mode it ended in, by the ledger; nothing ran after it, so it is the mode now.
+    expect(await page.locator('#mode-label').textContent()).toBe(`Mode at the end of ${DAY}`);
+    expect(await page.locator('#mode').textContent()).toBe(changes.at(-1)?.to_mode);
     expect(changes.length).toBeGreaterThan(0);
     expect(flags.mode).toBe(changes.at(-1)?.to_mode);
     const shown = await page
@@ -175,12 +201,55 @@ describe('ccb dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('shows the estimated part as ccb spend reads it, by model, and the unpriced_model alert', async () => {
+    // Prepare
+    const { page, problems } = await watchedPage();
+    const byModel = await readSpend('local', DAY, 'model');
+    const unknown = byModel.rows.find((r) => r.key === UNKNOWN_MODEL);
+    // Spend is kept under the catalog's id: the inference profile's prefix (global.) goes.
+    const current = byModel.rows.find((r) => r.key === canonicalModelId(CURRENT_MODEL));
+
+    // Act
+    await loaded(page, `/?day=${DAY}`);
+    const cells = async (selector: string) =>
+      page
+        .locator(`${selector} tbody tr`)
+        .evaluateAll((rows) =>
+          rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
+        );
+    const models = await cells('#model-table');
+    const unpriced = await cells('#unpriced-table');
+
+    // Assess
+    expect(byModel.estimated_nano).toBeGreaterThan(0);
+    expect(unknown).toMatchObject({ events: 1, estimated_cost_nano: unknown?.cost_nano });
+    expect(unknown?.cost_nano).toBeGreaterThan(0);
+    expect(current).toMatchObject({ estimated_cost_nano: 0, events: 1 });
+    expect(current?.cost_nano).toBeGreaterThan(0);
+    const note = await page.locator('#estimated-note').textContent();
+    expect(note).toMatch(/^of which \$\d{1,3}(,\d{3})*\.\d{2} estimated$/);
+    expect(note?.replace(/^of which |[$,]| estimated$/g, '')).toBe(formatUsd(byModel.estimated_nano, 2));
+    const row = (key: string) => models.find((cells) => cells[0] === key);
+    expect(row(UNKNOWN_MODEL)?.slice(1, 3)).toEqual([
+      `$${formatUsd(unknown?.cost_nano ?? 0, 2)}`,
+      `$${formatUsd(unknown?.estimated_cost_nano ?? 0, 2)}`,
+    ]);
+    expect(row(canonicalModelId(CURRENT_MODEL))?.[2]).toBe('-');
+    expect(unpriced.map((cells) => cells.slice(0, 3))).toEqual([
+      [UNKNOWN_MODEL, '1', `$${formatUsd(byModel.estimated_nano, 2)}`],
+    ]);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('selects the day from ?day= and serves nothing but GET and HEAD', async () => {
     // Prepare
     const { page, problems } = await watchedPage();
 
     // Act
     await loaded(page, '/?day=2025-03-14');
+    const alertRows = await page.locator('#alerts-table tbody tr').count();
+    const unpricedPanels = await page.locator('#unpriced-alerts').count();
+    const impossible = await fetch(new URL('/api/spend?day=2025-02-30', url));
     const post = await fetch(new URL('/api/dashboard', url), { method: 'POST' });
     const badDay = await fetch(new URL('/api/spend?day=2025-13-40', url));
     const api = (await (await fetch(new URL(`/api/spend?day=${DAY}`, url))).json()) as {
@@ -189,6 +258,9 @@ describe('ccb dashboard in headless Chromium', () => {
 
     // Assess
     expect(await page.locator('#total').textContent()).toBe('$0.00');
+    // The replayed day's alerts belong to it, not to the day before nor to the day SNS got them.
+    expect([alertRows, unpricedPanels]).toEqual([0, 0]);
+    expect(impossible.status).toBe(400);
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
     expect(badDay.status).toBe(400);

@@ -10,6 +10,35 @@ const LADDER_DASH = { cache_aggressive: [2, 3], cost_saving: [6, 3], emergency: 
 
 const charts = new Map();
 
+/**
+ * Diagonal hatching for the estimated part of a bar: a texture, not a hue, so it still reads apart
+ * from the priced part in greyscale and for colour-blind readers.
+ */
+const hatch = (() => {
+  let pattern;
+  return () => {
+    if (pattern !== undefined) return pattern;
+    const tile = document.createElement('canvas');
+    tile.width = 8;
+    tile.height = 8;
+    const pen = tile.getContext('2d');
+    pen.fillStyle = '#ffffff';
+    pen.fillRect(0, 0, 8, 8);
+    pen.strokeStyle = INK.bound;
+    pen.lineWidth = 2;
+    pen.beginPath();
+    pen.moveTo(0, 8);
+    pen.lineTo(8, 0);
+    pen.moveTo(-2, 2);
+    pen.lineTo(2, -2);
+    pen.moveTo(6, 10);
+    pen.lineTo(10, 6);
+    pen.stroke();
+    pattern = pen.createPattern(tile, 'repeat');
+    return pattern;
+  };
+})();
+
 /** Element builder: text goes in as text nodes, never as HTML. */
 const el = (tag, attributes = {}, children = []) => {
   const node = document.createElement(tag);
@@ -157,22 +186,43 @@ const renderSpendChart = (spend) => {
 const renderSummary = (spend) => {
   document.getElementById('summary-title').textContent = `${spend.day} at a glance`;
   document.getElementById('total').textContent = spend.total.usd;
+  document.getElementById('estimated-note').textContent = `of which ${spend.estimated.usd} estimated`;
   document.getElementById('budget').textContent = `${spend.budget.usd} (${spend.spent_pct}% spent)`;
   document.getElementById('forecast').textContent =
     `${spend.forecast.end_of_day.usd} (${spend.forecast.pct}%)`;
 };
 
+/** A row's cost as two stacked bars: the part priced from the catalog and the estimated part, hatched. */
 const breakdown = (id, title, rows, dimension) => {
-  const holder = chart(`chart-${id}`, `${title}: ${rows.map((r) => `${r.key} ${r.cost.usd}`).join(', ')}`, {
+  const described = rows.map(
+    (r) => `${r.key} ${r.cost.usd}${r.estimated.nano > 0 ? ` (${r.estimated.usd} estimated)` : ''}`,
+  );
+  const holder = chart(`chart-${id}`, `${title}: ${described.join(', ')}`, {
     type: 'bar',
     data: {
       labels: rows.map((r) => r.key),
-      datasets: [{ label: 'USD', data: rows.map((r) => dollars(r.cost.nano)), backgroundColor: INK.bar }],
+      datasets: [
+        {
+          label: 'priced from the catalog',
+          data: rows.map((r) => dollars(r.cost.nano - r.estimated.nano)),
+          backgroundColor: INK.bar,
+        },
+        {
+          label: 'estimated (ceiling price: model or region not in the catalog)',
+          data: rows.map((r) => dollars(r.estimated.nano)),
+          backgroundColor: hatch(),
+          borderColor: INK.bound,
+          borderWidth: 1,
+        },
+      ],
     },
     options: baseOptions({
       indexAxis: 'y',
-      plugins: { legend: { display: false } },
-      scales: { x: { beginAtZero: true, ticks: { callback: moneyTick } } },
+      plugins: { legend: { display: rows.some((r) => r.estimated.nano > 0), position: 'bottom' } },
+      scales: {
+        x: { stacked: true, beginAtZero: true, ticks: { callback: moneyTick } },
+        y: { stacked: true },
+      },
     }),
   });
   return el('div', {}, [
@@ -181,8 +231,15 @@ const breakdown = (id, title, rows, dimension) => {
       holder,
       table(
         title,
-        [dimension, 'cost', 'share', 'events'],
-        rows.map((r) => [r.key, r.cost.usd, r.share_pct === null ? '-' : `${r.share_pct}%`, r.events]),
+        [dimension, 'cost', 'estimated', 'share', 'events'],
+        rows.map((r) => [
+          r.key,
+          r.cost.usd,
+          r.estimated.nano > 0 ? r.estimated.usd : '-',
+          r.share_pct === null ? '-' : `${r.share_pct}%`,
+          r.events,
+        ]),
+        `${id}-table`,
       ),
     ]),
   ]);
@@ -249,7 +306,7 @@ const renderSpend = (spend) => {
   const f = spend.forecast;
   return [
     el('p', {
-      text: `${spend.total.usd} over ${spend.events} events; budget ${spend.budget.usd} (from ${spend.budget_source}); events up to ${spend.stream_time.slice(11, 19)} UTC.`,
+      text: `${spend.total.usd} over ${spend.events} events, of which ${spend.estimated.usd} estimated at a ceiling price; budget ${spend.budget.usd} (from ${spend.budget_source}); events up to ${spend.stream_time.slice(11, 19)} UTC.`,
     }),
     el('h3', { text: 'Cumulative spend against the budget' }),
     el('div', { class: 'panel-row' }, [
@@ -271,9 +328,15 @@ const renderSpend = (spend) => {
 };
 
 const renderBreaker = (breaker) => {
+  // A past day is judged by the mode it ended in; the mode now may be a later day's.
+  const shown = breaker.is_current_day ? breaker.mode : breaker.end_mode;
   const mode = document.getElementById('mode');
-  mode.textContent = breaker.mode;
-  mode.className = `mode-${breaker.mode}`;
+  mode.textContent = shown;
+  mode.className = `mode-${shown}`;
+  document.getElementById('mode-label').textContent = breaker.is_current_day
+    ? 'Mode now'
+    : `Mode at the end of ${breaker.day}`;
+  document.getElementById('mode-now').textContent = breaker.is_current_day ? '' : `now ${breaker.mode}`;
   const steps = [{ x: 0, y: MODES.indexOf(breaker.start_mode) }];
   for (const t of breaker.transitions) steps.push({ x: t.minute, y: MODES.indexOf(t.to_mode) });
   steps.push({ x: 1440, y: steps.at(-1).y });
@@ -305,7 +368,11 @@ const renderBreaker = (breaker) => {
     },
   );
   return [
-    el('p', { text: `Now ${breaker.mode}; the day began in ${breaker.start_mode}.` }),
+    el('p', {
+      text: breaker.is_current_day
+        ? `Now ${breaker.mode}; the day began in ${breaker.start_mode}.`
+        : `The day began in ${breaker.start_mode} and ended in ${breaker.end_mode} (by the ledger); the breaker is in ${breaker.mode} now.`,
+    }),
     holder,
     table(
       'Transitions',
@@ -343,12 +410,35 @@ const renderFlags = (flags) => [
       ]),
 ];
 
+const unpricedPanel = (unpriced) =>
+  el('div', { class: 'unpriced', id: 'unpriced-alerts' }, [
+    el('h3', {
+      text: `Not in the price catalog: ${unpriced.length} model(s) or region(s) counted at a ceiling`,
+    }),
+    table(
+      'unpriced_model alerts of the day',
+      ['model or region', 'events when alerted', 'estimated when alerted', 'first event'],
+      unpriced.map((u) => [
+        u.subject,
+        u.events === null ? '-' : u.events,
+        u.estimate.usd,
+        u.first_event_time.slice(11, 19),
+      ]),
+      'unpriced-table',
+    ),
+    el('p', {
+      class: 'note',
+      text: "Later events of the same model that day do not alert again: Spend by model shows the day's estimate.",
+    }),
+  ]);
+
 const renderAlerts = (alerts) =>
   alerts.available
     ? [
+        ...(alerts.unpriced.length === 0 ? [] : [unpricedPanel(alerts.unpriced)]),
         el('div', { class: 'scroll' }, [
           table(
-            `${alerts.alerts.length} alerts, newest first`,
+            `${alerts.alerts.length} alerts of the day, newest first`,
             ['published at', 'severity', 'check', 'subject'],
             alerts.alerts.map((a) => [
               a.published_at.slice(0, 19).replace('T', ' '),
@@ -359,6 +449,10 @@ const renderAlerts = (alerts) =>
             'alerts-table',
           ),
         ]),
+        el('p', {
+          class: 'note',
+          text: `Filed under the day of the event time that tripped them; ${alerts.other_days} alerts of other days not shown.`,
+        }),
       ]
     : [el('p', { class: 'note', text: alerts.note })];
 
@@ -387,7 +481,13 @@ const renderAudit = (audit) => [
 const renderQuarantine = (quarantine) => {
   const rows = quarantine.by_reason;
   return [
-    el('p', { text: `${quarantine.total} records were not counted (all days).` }),
+    el('p', {
+      text: `${quarantine.total} records of ${quarantine.day} were not counted (${quarantine.other_days} of other days not shown).`,
+    }),
+    el('p', {
+      class: 'note',
+      text: "A record is filed under its event's time when its payload still says it, else under the day it arrived.",
+    }),
     el('div', { class: 'panel-row' }, [
       chart(
         `chart-quarantine`,
@@ -407,8 +507,8 @@ const renderQuarantine = (quarantine) => {
       ),
       table(
         'By reason',
-        ['reason', 'count'],
-        rows.map((r) => [r.reason, r.count]),
+        ['reason', 'count', 'by event time'],
+        rows.map((r) => [r.reason, r.count, r.by_event_time]),
         'quarantine-table',
       ),
     ]),

@@ -25,4 +25,11 @@ describe('UTC budget day', () => {
     expect(() => startOfUtcDay('2025-3-15')).toThrow(RangeError);
     expect(startOfUtcDay('2025-03-15')).toBe(Date.parse('2025-03-15T00:00:00Z'));
   });
+
+  it('rejects a day the calendar lacks, which Date.parse would roll into the next month', () => {
+    for (const day of ['2025-02-29', '2025-02-30', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00'])
+      expect(() => startOfUtcDay(day)).toThrow(`not a calendar day: ${day}`);
+    expect(startOfUtcDay('2024-02-29')).toBe(Date.parse('2024-02-29T00:00:00Z'));
+    expect(startOfUtcDay('2025-12-31')).toBe(Date.parse('2025-12-31T00:00:00Z'));
+  });
 });

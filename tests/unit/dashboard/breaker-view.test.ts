@@ -4,6 +4,7 @@ import type { Mode } from '../../../functions/core/breaker/modes';
 import { breakerView } from '../../../scripts/dashboard/breaker-view';
 
 const DAY = '2025-03-15';
+const TODAY = '2026-12-04';
 
 let sequence = 0;
 const entry = (from: Mode, to: Mode, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
@@ -39,7 +40,7 @@ describe('breakerView', () => {
     ];
 
     // Act
-    const view = breakerView(DAY, 'emergency', entries);
+    const view = breakerView(DAY, 'emergency', entries, TODAY);
 
     // Assess
     expect(view.start_mode).toBe('normal');
@@ -60,7 +61,7 @@ describe('breakerView', () => {
     ];
 
     // Act
-    const view = breakerView(DAY, 'normal', entries);
+    const view = breakerView(DAY, 'normal', entries, TODAY);
 
     // Assess
     expect(view.start_mode).toBe('cost_saving');
@@ -78,7 +79,7 @@ describe('breakerView', () => {
     });
 
     // Act
-    const [shown] = breakerView(DAY, 'cost_saving', [restore]).transitions;
+    const [shown] = breakerView(DAY, 'cost_saving', [restore], TODAY).transitions;
 
     // Assess
     expect(shown?.minute).toBe(1440);
@@ -87,10 +88,33 @@ describe('breakerView', () => {
 
   it('starts a day without changes in the mode the last earlier change left', () => {
     expect(
-      breakerView(DAY, 'cap', [
-        entry('emergency', 'cap', ladder('2025-03-10', '2025-03-10T23:00:00.000Z', 100, 100)),
-      ]).start_mode,
+      breakerView(
+        DAY,
+        'cap',
+        [entry('emergency', 'cap', ladder('2025-03-10', '2025-03-10T23:00:00.000Z', 100, 100))],
+        TODAY,
+      ).start_mode,
     ).toBe('cap');
-    expect(breakerView(DAY, 'normal', []).start_mode).toBe('normal');
+    expect(breakerView(DAY, 'normal', [], TODAY).start_mode).toBe('normal');
+  });
+
+  it('tells the mode a past day ended in from the mode now, which a later day may have set', () => {
+    // Prepare
+    const entries = [
+      entry('normal', 'emergency', ladder(DAY, `${DAY}T21:00:00.000Z`, 96, 95)),
+      entry('emergency', 'cost_saving', ladder(DAY, `${DAY}T23:30:00.000Z`, 0, 0)),
+      entry('cost_saving', 'cap', ladder('2025-03-16', '2025-03-16T22:00:00.000Z', 100, 100)),
+    ];
+
+    // Act
+    const past = breakerView(DAY, 'cap', entries, TODAY);
+    const quiet = breakerView('2025-03-20', 'cap', entries, TODAY);
+    const current = breakerView(TODAY, 'cap', entries, TODAY);
+
+    // Assess
+    expect([past.is_current_day, past.end_mode, past.mode]).toEqual([false, 'cost_saving', 'cap']);
+    expect([quiet.is_current_day, quiet.end_mode]).toEqual([false, 'cap']);
+    expect([current.is_current_day, current.end_mode]).toEqual([true, 'cap']);
+    expect(breakerView(DAY, 'normal', [], TODAY).end_mode).toBe('normal');
   });
 });

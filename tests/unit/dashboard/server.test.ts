@@ -80,9 +80,14 @@ describe('the dashboard server', () => {
 
   it('answers a bad ?day= with 400 and an unknown path with 404', async () => {
     const badDay = await fetch(new URL('/api/dashboard?day=15-03-2025', url));
+    const impossibleDay = await fetch(new URL('/api/dashboard?day=2025-02-30', url));
     const unknown = await fetch(new URL('/api/nothing', url));
 
     expect(badDay.status).toBe(400);
+    expect(impossibleDay.status).toBe(400);
+    expect(((await impossibleDay.json()) as { error: string }).error).toContain(
+      'not a calendar day: 2025-02-30',
+    );
     expect(unknown.status).toBe(404);
   });
 

@@ -64,6 +64,7 @@ describe('spendView', () => {
     const shown = view(Date.parse('2025-03-16T12:00:00.000Z'));
 
     expect(shown.total).toEqual({ nano: 8 * USD, usd: '$8.00' });
+    expect(shown.estimated).toEqual({ nano: 0, usd: '$0.00' });
     expect(shown.spent_pct).toBe(8);
     expect(shown.ladder.map((r) => [r.mode, r.percent, r.amount.usd])).toEqual([
       ['cache_aggressive', 70, '$70.00'],
@@ -76,6 +77,35 @@ describe('spendView', () => {
       ['faq', '$1.00', 12.5],
     ]);
     expect(shown.by_model.map((r) => r.key)).toEqual(['sonnet', 'haiku']);
+  });
+
+  it('marks the part priced at a ceiling, in the total and in each breakdown row, as ccb spend reads it', () => {
+    const unknown = { ...row(1, 'faq', 'acme.unheard-of-v1:0', 2 * USD), estimated_cost_nano: 2 * USD };
+    const withEstimate = [...rows, unknown];
+    const byIntent = breakDownSpend(DAY, withEstimate, 'intent');
+    const byModel = breakDownSpend(DAY, withEstimate, 'model');
+
+    const shown = spendView({
+      byIntent,
+      byModel,
+      snapshot: { ...snapshot, spentNano: 10 * USD },
+      baselines: new Map(),
+      config,
+      budgetSource: 'the local stack',
+      wallNow: Date.parse('2025-03-16T12:00:00.000Z'),
+    });
+
+    expect(shown.total.usd).toBe('$10.00');
+    expect(shown.estimated).toEqual({ nano: byIntent.estimated_nano, usd: '$2.00' });
+    expect(shown.by_model.map((r) => [r.key, r.cost.usd, r.estimated.usd])).toEqual([
+      ['sonnet', '$7.00', '$0.00'],
+      ['acme.unheard-of-v1:0', '$2.00', '$2.00'],
+      ['haiku', '$1.00', '$0.00'],
+    ]);
+    expect(shown.by_intent.map((r) => [r.key, r.cost.usd, r.estimated.usd])).toEqual([
+      ['chat', '$7.00', '$0.00'],
+      ['faq', '$3.00', '$2.00'],
+    ]);
   });
 
   it('accumulates the 15-minute buckets up to stream time and forecasts from the last 15 minutes', () => {
