@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { alertFor } from '../../../functions/core/breaker/alerts';
-import { defaultCheckConfig } from '../../../functions/core/breaker/config';
+import { defaultCheckConfig } from '../../helpers/check-config';
 import { eventTriggers } from '../../../functions/core/breaker/event-checks';
 import { effectiveFlags, INITIAL_STATE } from '../../../functions/core/breaker/state';
 import type { Trigger } from '../../../functions/core/breaker/trigger';
