@@ -52,6 +52,8 @@ export const localFunctionEnvironment = (options: {
     WAREHOUSE_WORKGROUP: `ccb-${options.stage}`,
     WAREHOUSE_DATABASE: 'ccb',
     ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
+    SPEND_SOURCE: process.env.CCB_SPEND_SOURCE ?? params.spendSource ?? 'producer',
+    INVOCATION_METADATA_KEYS: params.invocationMetadataKeys ?? '',
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
