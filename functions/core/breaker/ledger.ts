@@ -13,6 +13,7 @@ export const LEDGER_KINDS = [
   'restore_aborted',
   'flags_publish_failed',
   'notify_failed',
+  'reconciliation_drift',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
