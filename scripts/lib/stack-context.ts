@@ -33,7 +33,10 @@ export interface StackResources {
 export interface StackState extends StackResources {
   supervisorPid: number;
   startedAt: string;
-  /** ssm, sfn, sns and firehose are one server (scripts/local/aws); absent in states written before it existed. */
+  /**
+   * Every service endpoint of the stack. ssm, sfn, sns, firehose, redshiftData and cloudwatch are one
+   * server (scripts/local/aws); absent in states written before they existed.
+   */
   endpoints: {
     kinesis: string;
     dynamodb: string;
@@ -41,6 +44,8 @@ export interface StackState extends StackResources {
     sfn?: string;
     sns?: string;
     firehose?: string;
+    redshiftData?: string;
+    cloudwatch?: string;
   };
   children: { name: string; pid: number }[];
   /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */

@@ -383,6 +383,8 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       sfn: standIns.endpoint,
       sns: standIns.endpoint,
       firehose: standIns.endpoint,
+      redshiftData: standIns.endpoint,
+      cloudwatch: standIns.endpoint,
     };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);

@@ -212,12 +212,18 @@ export const createCloudWatchService = async (options: CloudWatchServiceOptions)
   };
 
   const listMetrics = async (body: Record<string, unknown>) => {
-    const filters = dimensionsOf(body.Dimensions).map((d) => d.Name);
+    // DimensionFilters: a Name, and a Value only to match it exactly.
+    const filters = (Array.isArray(body.Dimensions) ? body.Dimensions : []).map((f: unknown) => {
+      if (!isObject(f) || typeof f.Name !== 'string') throw invalid('a dimension filter needs a Name');
+      return { name: f.Name, value: typeof f.Value === 'string' ? f.Value : undefined };
+    });
     const seen = new Map<string, { Namespace: string; MetricName: string; Dimensions: Dimension[] }>();
     for (const d of data) {
       if (body.Namespace !== undefined && d.namespace !== body.Namespace) continue;
       if (body.MetricName !== undefined && d.name !== body.MetricName) continue;
-      if (!filters.every((name) => d.dimensions.some((x) => x.Name === name))) continue;
+      const matches = ({ name, value }: { name: string; value: string | undefined }) =>
+        d.dimensions.some((x) => x.Name === name && (value === undefined || x.Value === value));
+      if (!filters.every(matches)) continue;
       const key = JSON.stringify([d.namespace, d.name, d.dimensions]);
       if (!seen.has(key))
         seen.set(key, { Namespace: d.namespace, MetricName: d.name, Dimensions: d.dimensions });
