@@ -8,6 +8,7 @@ import { registerLocal } from './commands/local';
 import { registerOverride } from './commands/override';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
+import { registerReconcile } from './commands/reconcile';
 import { registerReport } from './commands/report';
 import { registerSpend } from './commands/spend';
 import { registerStatus } from './commands/status';
@@ -26,6 +27,7 @@ for (const register of [
   registerFlags,
   registerAudit,
   registerAlerts,
+  registerReconcile,
   registerOverride,
   registerStatus,
   registerDemo,

@@ -15,8 +15,8 @@ import {
 export interface ReconcileDependencies {
   counted: CountedTokensSource;
   provider: ProviderMetricsSource;
-  ledger: Pick<BreakerStore, 'append'>;
-  alerts: AlertPublisher;
+  /** Where drifts are raised: absent, the run only reports (`ccb reconcile --stage`, where the hourly function raises). */
+  raise?: { ledger: Pick<BreakerStore, 'append'>; alerts: AlertPublisher };
   stage: string;
   config: ReconcileConfig;
   prices: PriceTable;
@@ -27,8 +27,8 @@ export interface ReconcileOutcome {
   report: ReconcileReport;
   /** Drifting model-hours in the hours asked about. */
   drifts: Drift[];
-  /** Drifts alerted by this run (the others were alerted before). */
-  alerted: number;
+  /** Drifts raised (ledger entry and alert) by this run; the others were raised before. */
+  raised: Drift[];
 }
 
 /** Hourly spend items summed per hour and model: what reconciliation compares. */
@@ -53,9 +53,9 @@ export const driftKey = (day: string, drift: Pick<Drift, 'hour' | 'model'>): str
 const summary = (stage: string, day: string, drift: Drift): string => {
   const what =
     drift.direction === 'dark_spend'
-      ? `dark spend${drift.dark_spend_nano === null ? '' : ` ~${formatUsd(drift.dark_spend_nano)}`}`
+      ? `dark spend${drift.dark_spend_nano === null ? '' : ` ~$${formatUsd(drift.dark_spend_nano)}`}`
       : 'double reporting';
-  const line = `[WARNING] ccb ${stage}: ${what}, ${drift.model} ${day} ${hh(drift.hour)}h (${drift.drift_pct}%)`;
+  const line = `[WARNING] ccb ${stage}: ${what} at ${day} ${hh(drift.hour)}h (${drift.drift_pct}%): ${drift.model}`;
   return line.length > 100 ? `${line.slice(0, 97)}...` : line;
 };
 
@@ -79,7 +79,9 @@ export const createReconcile =
       deps.config,
       deps.prices,
     );
-    let alerted = 0;
+    const raised: Drift[] = [];
+    const target = deps.raise;
+    if (target === undefined) return { report, drifts, raised };
     for (const drift of drifts) {
       const key = driftKey(day, drift);
       const recordedAt = new Date(deps.clock.now()).toISOString();
@@ -93,10 +95,10 @@ export const createReconcile =
         reason: `${drift.direction} of ${drift.drift_pct}% for ${drift.model} at ${day} ${hh(drift.hour)}h`,
         detail,
       };
-      if ((await deps.ledger.append(entry)) === 'exists') continue;
+      if ((await target.ledger.append(entry)) === 'exists') continue;
       const line = summary(deps.stage, day, drift);
       try {
-        await deps.alerts.publish({
+        await target.alerts.publish({
           subject: line,
           body: {
             alert_key: key,
@@ -108,9 +110,9 @@ export const createReconcile =
           },
           attributes: { severity: 'warning', check: 'reconciliation', stage: deps.stage, alert_key: key },
         });
-        alerted += 1;
+        raised.push(drift);
       } catch (error) {
-        await deps.ledger.append({
+        await target.ledger.append({
           ...entry,
           entry_id: `${key}#notify_failed`,
           kind: 'notify_failed',
@@ -119,5 +121,5 @@ export const createReconcile =
         throw error;
       }
     }
-    return { report, drifts, alerted };
+    return { report, drifts, raised };
   };

@@ -220,3 +220,18 @@ export const reconcileDay = (
   }
   return { report: { day, rows }, drifts };
 };
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The model-hours the hourly run checks at `now`: the latest hour that closed at least `graceMs` ago
+ * (the provider's metrics and late deliveries settle), and the one before it, in case data for it was
+ * still arriving at the last run. Each as its UTC day and hour.
+ */
+export const hoursToReconcile = (now: number, graceMs: number): { day: string; hour: number }[] => {
+  const latestClosed = Math.floor((now - graceMs) / HOUR_MS) - 1;
+  return [latestClosed - 1, latestClosed].map((index) => {
+    const start = new Date(index * HOUR_MS);
+    return { day: start.toISOString().slice(0, 10), hour: start.getUTCHours() };
+  });
+};
