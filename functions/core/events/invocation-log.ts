@@ -4,19 +4,17 @@ import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' }
 import { canonicalModelId, type PriceTable, priceEvent } from '../pricing/price-table';
 import type { Component, CostEvent, Language, PricedCostEvent } from './cost-event';
 import type { DecodeResult } from './decode';
+import { validateInvocationLog } from './invocation-log-validator.generated';
 import { MAX_DECOMPRESSED_BYTES } from './record-payloads';
-import { type GeneratedValidator, validateInvocationLog } from './validators.generated';
+import type { GeneratedValidator } from './validators.generated';
 
 /** Bedrock's ModelInvocationLog 1.0: the fields schemas/model-invocation-log.v1.json reads. */
 export interface ModelInvocationLog {
   schemaVersion: '1.0';
   timestamp: string;
-  accountId?: string;
   identity?: { arn?: string };
   region: string;
-  inferenceRegion?: string;
   requestId: string;
-  operation?: string;
   modelId: string;
   input: { inputTokenCount: number; cacheReadInputTokenCount?: number; cacheWriteInputTokenCount?: number };
   output?: {

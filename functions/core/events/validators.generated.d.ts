@@ -8,5 +8,3 @@ export interface GeneratedValidator {
 
 export const validateV1: GeneratedValidator;
 export const validateV2: GeneratedValidator;
-/** Bedrock's ModelInvocationLog 1.0, the fields the consumer reads (schemas/model-invocation-log.v1.json). */
-export const validateInvocationLog: GeneratedValidator;
