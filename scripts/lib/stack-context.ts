@@ -56,6 +56,8 @@ export interface StackState extends StackResources {
   tables?: Record<string, string>;
   /** The module whose `handler` the event-source poller invokes, relative to the repository root. */
   handlerModule?: string;
+  /** What the stack counts as spend: `producer` or `invocation-logs`. */
+  spendSource?: 'producer' | 'invocation-logs';
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:ccb-<stage>-<name>`, as serverless.yml names them. */

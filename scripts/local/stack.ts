@@ -185,6 +185,13 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
         isSupervisor(existing.supervisorPid) &&
         !(await staysUnhealthy(existing, 10_000))
       ) {
+        const asked = options.spendSource;
+        if (asked !== undefined && (existing.spendSource ?? 'producer') !== asked) {
+          throw new StackStartError(
+            `the running local stack counts ${existing.spendSource ?? 'producer'} spend; ` +
+              `stop it (npx ccb local down) to start it with --spend-source ${asked}`,
+          );
+        }
         return { state: existing, started: false, recovered: false, elapsedMs: Date.now() - started };
       }
       const recovered = await killLeftovers(paths);

@@ -1,3 +1,4 @@
+import type { CostEventV2 } from '../../functions/core/events/cost-event';
 import { reportedCostUsd } from '../../producer';
 import { chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
 import {
@@ -17,6 +18,7 @@ import {
   routerFallthrough,
   tokenExplosion,
 } from './incidents';
+import { darkBatchJob } from './provider-truth';
 
 export type { Defect, ScenarioItem, ScenarioLine, ScenarioOptions } from './day';
 export { DEFECTS, DUPLICATES_PER_DAY, intentVolumes, parseDay } from './day';
@@ -30,6 +32,8 @@ export const DEFAULT_SCENARIO_OPTIONS: Readonly<ScenarioOptions> = Object.freeze
 interface ScenarioDefinition {
   description: string;
   incident?: Incident;
+  /** Calls the provider meters that no producer reports (dark spend). */
+  unreported?: (options: ScenarioOptions) => Iterable<CostEventV2>;
 }
 
 const from = `from ${String(INCIDENT_START_HOUR).padStart(2, '0')}:00 UTC`;
@@ -54,6 +58,11 @@ const DEFINITIONS = {
     description:
       'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
     incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
+  },
+  'dark-spend': {
+    description:
+      'the default day, but from 10:00 to 12:00 UTC a batch job calls Sonnet without emitting events: only the provider metrics see it',
+    unreported: darkBatchJob,
   },
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,
@@ -100,6 +109,17 @@ export const scenarioItems = (
   const resolved = withDefaults(options);
   validateOptions(resolved);
   return { [Symbol.iterator]: () => generateDay(resolved, incident) };
+};
+
+/**
+ * The calls of a scenario that no producer reports but the provider meters (none for most scenarios).
+ * Same options, same calls.
+ */
+export const unreportedCalls = (name: string, options: Partial<ScenarioOptions> = {}): CostEventV2[] => {
+  const { unreported } = definitionOf(name);
+  const resolved = withDefaults(options);
+  validateOptions(resolved);
+  return unreported === undefined ? [] : [...unreported(resolved)];
 };
 
 /**

@@ -1,6 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import type { CostEventV2 } from '../../functions/core/events/cost-event';
+import { decodeCostEvent } from '../../functions/core/events/decode';
 import type { ModelInvocationLog } from '../../functions/core/events/invocation-log';
+import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
+import type { PackedRecord } from '../../producer/records';
 
 /** Where the rendered logs claim to come from: Bedrock's log group in one account. */
 export interface LogOrigin {
@@ -115,3 +118,76 @@ export const controlMessageRecord = (origin: LogOrigin = DEFAULT_LOG_ORIGIN): Ui
       ],
     }),
   );
+
+export interface SubscriptionRecordOptions {
+  /** Log events per envelope. Default 50 (CloudWatch Logs batches what arrived within a moment). */
+  perEnvelope?: number;
+  /** Every n-th envelope is delivered a second time, under another partition key. Default: never. */
+  redeliverEvery?: number;
+  origin?: LogOrigin;
+}
+
+/** A scenario line as the call Bedrock logged: a valid event as its invocation log, anything else as it is. */
+const messageOf = (line: unknown): string => {
+  const decoded = decodeCostEvent(
+    new TextEncoder().encode(typeof line === 'string' ? line : JSON.stringify(line)),
+    DEFAULT_PRICE_TABLE,
+  );
+  if (!decoded.ok) return typeof line === 'string' ? line : JSON.stringify(line);
+  const { event } = decoded;
+  const raw = (line as { model_id?: unknown }).model_id;
+  return JSON.stringify(
+    toInvocationLog({
+      schema_version: '2.1',
+      event_id: event.eventId,
+      occurred_at: event.occurredAt,
+      request_id: event.requestId,
+      session_id: event.sessionId,
+      intent: event.intent,
+      model_id: typeof raw === 'string' ? raw : event.modelId,
+      component: event.component as CostEventV2['component'],
+      language: event.language as CostEventV2['language'],
+      input_tokens: event.inputTokens,
+      output_tokens: event.outputTokens,
+      cache_read_tokens: event.cacheReadTokens,
+      cache_write_tokens: event.cacheWriteTokens,
+      cache_write_1h_tokens: event.cacheWrite1hTokens,
+      region: event.region,
+    }),
+  );
+};
+
+/**
+ * Scenario lines as the records a CloudWatch Logs subscription puts on the stream: a control message
+ * first, then gzip envelopes of log events under partition keys of their own (CloudWatch Logs picks
+ * them, so an envelope lands on any shard), some delivered twice. For the producer library's putMany.
+ */
+export function* asSubscriptionRecords(
+  lines: Iterable<unknown>,
+  options: SubscriptionRecordOptions = {},
+): Generator<PackedRecord> {
+  const perEnvelope = options.perEnvelope ?? 50;
+  const origin = options.origin ?? DEFAULT_LOG_ORIGIN;
+  yield { packed: controlMessageRecord(origin), partitionKey: 'cwl-control', events: 0 };
+  let batch: string[] = [];
+  let firstAt = 0;
+  let envelopes = 0;
+  const close = function* (): Generator<PackedRecord> {
+    const packed = dataMessageRecord(batch, firstAt, origin);
+    envelopes += 1;
+    yield { packed, partitionKey: `cwl-${envelopes}`, events: batch.length };
+    if (options.redeliverEvery !== undefined && envelopes % options.redeliverEvery === 0) {
+      yield { packed, partitionKey: `cwl-${envelopes}-again`, events: batch.length };
+    }
+    batch = [];
+  };
+  for (const line of lines) {
+    if (batch.length === 0) {
+      const at = (line as { occurred_at?: unknown } | null)?.occurred_at;
+      firstAt = typeof at === 'number' ? at : Date.now();
+    }
+    batch.push(messageOf(line));
+    if (batch.length === perEnvelope) yield* close();
+  }
+  if (batch.length > 0) yield* close();
+}
