@@ -328,6 +328,10 @@ export interface StackStatus {
   failureRecords: number;
   /** The further consumers of the stream this supervisor runs (the archive), with their discarded batches. */
   consumers: (EventSourceStatusFile & { failureRecords: number })[];
+  /** Every service endpoint of the stack, by service (kinesis, dynamodb, ssm, ..., cloudwatch). */
+  endpoints: StackState['endpoints'] | null;
+  /** What the stack counts as spend. */
+  spendSource: 'producer' | 'invocation-logs' | null;
 }
 
 const countFiles = async (directory: string): Promise<number> => {
@@ -357,6 +361,8 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
       eventSource: null,
       failureRecords,
       consumers: [],
+      endpoints: null,
+      spendSource: null,
     };
   }
   const probes: Record<string, { endpoint: string; healthy: (endpoint: string) => Promise<boolean> }> = {
@@ -409,5 +415,7 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
     eventSource,
     failureRecords,
     consumers: await Promise.all(consumers),
+    endpoints: state.endpoints,
+    spendSource: state.spendSource ?? 'producer',
   };
 };

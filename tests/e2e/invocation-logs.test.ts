@@ -17,7 +17,7 @@ import {
 } from '../../scripts/lib/local-clients';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
-import { startStack, stopStack } from '../../scripts/local/stack';
+import { stackStatus, startStack, stopStack } from '../../scripts/local/stack';
 import { generateScenario, type ScenarioLine, unreportedCalls } from '../../scripts/scenarios';
 import { expectedTotals } from '../../scripts/scenarios/expected-totals';
 import { asSubscriptionRecords, BODY_MARKER } from '../../scripts/scenarios/invocation-logs';
@@ -141,6 +141,16 @@ describe('invocation logs as the spend source, and reconciliation, end to end', 
     await rm(home, { recursive: true, force: true });
     if (previousHome === undefined) delete process.env.CCB_HOME;
     else process.env.CCB_HOME = previousHome;
+  });
+
+  it('lists every service endpoint in the status, the CloudWatch stand-in included, and the spend source', async () => {
+    const status = await stackStatus({ home });
+
+    expect(status.spendSource).toBe('invocation-logs');
+    expect(Object.keys(status.endpoints ?? {}).sort()).toEqual(
+      ['cloudwatch', 'dynamodb', 'firehose', 'kinesis', 'redshiftData', 'sfn', 'sns', 'ssm'].sort(),
+    );
+    expect(status.endpoints?.cloudwatch).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('counts spend by intent exactly to the nano-dollar, each call once, with no body stored', async () => {
