@@ -1,4 +1,5 @@
 import type { PricedCostEvent } from '../events/cost-event';
+import { UNATTRIBUTED } from '../events/invocation-log';
 import { formatUsd } from '../money';
 import { quarterLabel, utcDay, utcQuarter } from '../time';
 import type { CheckConfig } from './config';
@@ -82,6 +83,8 @@ export const eventTriggers = (
   }
   const spikes: Finding[] = [];
   for (const s of sessions) {
+    // Calls whose invocation-log metadata named no session are one bucket, not a conversation.
+    if (s.sessionId === UNATTRIBUTED) continue;
     const averages = s.intents.map((i) => config.intentConversationNano[i]).filter((n) => n !== undefined);
     if (averages.length === 0) continue;
     const average = Math.max(...averages);
