@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { DynamoDbClaimsLog } from './adapters/dynamodb/dynamodb-claims-log';
 import { DynamoDbQuarantineStore } from './adapters/dynamodb/dynamodb-quarantine-store';
+import { DynamoDbRequestClaims } from './adapters/dynamodb/dynamodb-request-claims';
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
 import type { PricedCostEvent } from './core/events/cost-event';
 import { createIngestBatch, type IngestResult } from './core/ingest/ingest-batch';
@@ -13,14 +14,21 @@ import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
 import { priceTableFromEnvironment } from './shared/pricing';
 import { publishSpendByDimension } from './shared/spend-metrics';
+import { attributionKeysOf, spendSourceOf } from './shared/spend-source';
 
 const spendTable = requireEnv('SPEND_TABLE_NAME');
+const source = spendSourceOf();
 // Created once per container: the claims cache it holds is what saves a write per session per batch.
 const ingestBatch = createIngestBatch({
   store: new DynamoDbSpendStore(documentClient, spendTable),
   claimsLog: new DynamoDbClaimsLog(documentClient, spendTable),
   quarantine: new DynamoDbQuarantineStore(documentClient, requireEnv('QUARANTINE_TABLE_NAME')),
   prices: priceTableFromEnvironment(),
+  source,
+  ...(source === 'invocation-logs' && {
+    requestClaims: new DynamoDbRequestClaims(documentClient, spendTable),
+    attributionKeys: attributionKeysOf(),
+  }),
   onWriteError: (error, context) =>
     logger.error('write failed; the record will be retried', { error, ...context }),
 });
@@ -54,9 +62,10 @@ const publishMetrics = (result: IngestResult, counted: readonly PricedCostEvent[
   metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
   metrics.addMetric('EventsCounted', MetricUnit.Count, result.counted);
   metrics.addMetric('DuplicatesIgnored', MetricUnit.Count, result.duplicates);
+  metrics.addMetric('EventsSkipped', MetricUnit.Count, result.skipped);
   metrics.addMetric('SpendNanoUsd', MetricUnit.Count, result.costNano);
-  const { spendItems, claimsLog, sessions } = result.writes;
-  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, spendItems + claimsLog + sessions);
+  const { spendItems, claimsLog, sessions, requestClaims } = result.writes;
+  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, spendItems + claimsLog + sessions + requestClaims);
   metrics.addMetric('ClaimsLogWrites', MetricUnit.Count, claimsLog);
   metrics.addMetric('SessionsPersisted', MetricUnit.Count, sessions);
   const quarantined = Object.values(result.quarantined).reduce((sum, n) => sum + n, 0);

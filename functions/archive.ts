@@ -9,6 +9,7 @@ import { withPowertools } from './shared/middleware';
 import { logger, metrics, tracer } from './shared/powertools';
 import { priceTableFromEnvironment } from './shared/pricing';
 import { sdkOptions } from './shared/sdk-options';
+import { attributionKeysOf, spendSourceOf } from './shared/spend-source';
 
 const firehose = tracer.captureAWSv3Client(new FirehoseClient(sdkOptions()));
 const archiveBatch = createArchiveBatch({
@@ -16,6 +17,8 @@ const archiveBatch = createArchiveBatch({
     onRetry: (detail) => logger.warn('Firehose rejected records; sending them again', { ...detail }),
   }),
   prices: priceTableFromEnvironment(),
+  source: spendSourceOf(),
+  ...(spendSourceOf() === 'invocation-logs' && { attributionKeys: attributionKeysOf() }),
 });
 
 /**

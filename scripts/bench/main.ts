@@ -4,6 +4,7 @@ import { measureCoreThroughput } from './core-throughput';
 import { measureDetectionLatency } from './detection-latency';
 import { measureEndToEnd } from './end-to-end';
 import { incidentTable, measureIncidents, PEERS } from './incidents';
+import { toSubscriptionRecords } from './invocation-log-records';
 import { type TimedRecord, toBatches, toPackedStreamRecords, toStreamRecords } from './stream-records';
 import { measureWriteAmplification, type WriteAmplification } from './write-amplification';
 
@@ -149,6 +150,27 @@ console.log(
 console.log(
   '(cost = DynamoDB on-demand WRU x $0.625/M + strongly consistent RRU x $0.125/M + Kinesis PUT payload units x $0.014/M + Lambda requests x $0.20/M; Lambda duration not included)\n',
 );
+
+console.log(
+  '## Invocation logs: cross-shard request claims (the same ingest, source invocation-logs, 2 shards, batch size 1000)',
+);
+console.log(
+  '| delivery | log events/envelope | envelopes re-delivered | calls | request claim writes/call | all writes/call | WRU/call | $ per M calls | producer source, same window ($ per M events) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+const logDeliveries: [string, number, number | undefined, WriteAmplification][] = [
+  ['replay / catch-up', 100, undefined, amplification[0] as WriteAmplification],
+  ['live, batching window 5 s', 5, 5, amplification[4] as WriteAmplification],
+];
+for (const [label, perEnvelope, window, producer] of logDeliveries) {
+  const { records, calls } = toSubscriptionRecords(lines, 2, perEnvelope, 20);
+  const w = await measureWriteAmplification(toBatches(records, 1_000, window), 'invocation-logs');
+  const perCall = w.events / calls;
+  console.log(
+    `| ${label} | ${perEnvelope} | 1 in 20 | ${fmt(calls)} | ${fmt(w.requestClaimWritesPerEvent * perCall, 3)} | ${fmt(w.allWritesPerEvent * perCall, 3)} | ${fmt(w.writeUnitsPerEvent * perCall, 3)} | ${fmt(costPerMillionEvents(w) * perCall, 3)} | ${fmt(costPerMillionEvents(producer), 3)} |`,
+  );
+}
+console.log('(per call: every log event delivered, re-deliveries included, divided by the distinct calls)\n');
 
 if (!options.skipE2e) {
   console.log(

@@ -1,5 +1,11 @@
 import { createIngestBatch, type StreamRecord } from '../../functions/core/ingest/ingest-batch';
-import type { ClaimsLogItem, SessionSnapshot, SpendItemUpdate } from '../../functions/core/ingest/ports';
+import type {
+  ClaimsLogItem,
+  RequestClaim,
+  SessionSnapshot,
+  SpendItemUpdate,
+} from '../../functions/core/ingest/ports';
+import type { SpendSource } from '../../functions/core/ingest/split-batch';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { InMemorySpendStore } from '../../tests/helpers/in-memory-spend-store';
 
@@ -41,6 +47,7 @@ class MeteredStore extends InMemorySpendStore {
   sessionWrites = 0;
   logWrites = 0;
   logBytes = 0;
+  requestClaimWrites = 0;
   writeUnits = 0;
   queries = 0;
   readUnits = 0;
@@ -66,6 +73,21 @@ class MeteredStore extends InMemorySpendStore {
     this.logBytes += bytes;
     this.writeUnits += Math.max(1, Math.ceil(bytes / KB));
     return appended;
+  }
+
+  // A conditional put is billed for the item's size whether it wins or not.
+  override async claim(claim: RequestClaim) {
+    const holder = await super.claim(claim);
+    this.requestClaimWrites += 1;
+    const bytes = approximateItemBytes({
+      pk: `REQUEST#${claim.requestId}`,
+      sk: 'CLAIM',
+      shard_id: claim.shardId,
+      position: claim.position,
+      expires_at: claim.expiresAt,
+    });
+    this.writeUnits += Math.max(1, Math.ceil(bytes / KB));
+    return holder;
   }
 
   override async readAfter(shardId: string, afterPosition: string | undefined) {
@@ -105,6 +127,8 @@ export interface WriteAmplification {
   spendWritesPerEvent: number;
   logWritesPerEvent: number;
   sessionWritesPerEvent: number;
+  /** Cross-shard request claims (invocation logs only). */
+  requestClaimWritesPerEvent: number;
   allWritesPerEvent: number;
   writeUnitsPerEvent: number;
   /** Claims log bytes (stored, compressed) per event. */
@@ -119,6 +143,7 @@ export interface WriteAmplification {
  */
 export const measureWriteAmplification = async (
   batches: readonly StreamRecord[][],
+  source: SpendSource = 'producer',
 ): Promise<WriteAmplification> => {
   const store = new MeteredStore();
   const ingest = createIngestBatch({
@@ -126,6 +151,8 @@ export const measureWriteAmplification = async (
     claimsLog: store,
     quarantine: store,
     prices: DEFAULT_PRICE_TABLE,
+    source,
+    ...(source === 'invocation-logs' && { requestClaims: store }),
   });
   let counted = 0;
   let events = 0;
@@ -145,7 +172,9 @@ export const measureWriteAmplification = async (
     spendWritesPerEvent: store.spendWrites / events,
     logWritesPerEvent: store.logWrites / events,
     sessionWritesPerEvent: store.sessionWrites / events,
-    allWritesPerEvent: (store.spendWrites + store.logWrites + store.sessionWrites) / events,
+    requestClaimWritesPerEvent: store.requestClaimWrites / events,
+    allWritesPerEvent:
+      (store.spendWrites + store.logWrites + store.sessionWrites + store.requestClaimWrites) / events,
     writeUnitsPerEvent: store.writeUnits / events,
     logBytesPerEvent: store.logBytes / events,
     readUnitsPerEvent: store.readUnits / events,

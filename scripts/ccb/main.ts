@@ -10,6 +10,7 @@ import { registerOverride } from './commands/override';
 import { registerPrice } from './commands/price';
 import { registerProduce } from './commands/produce';
 import { registerQuarantine } from './commands/quarantine';
+import { registerReconcile } from './commands/reconcile';
 import { registerReplay } from './commands/replay';
 import { registerReport } from './commands/report';
 import { registerSpend } from './commands/spend';
@@ -30,6 +31,7 @@ for (const register of [
   registerFlags,
   registerAudit,
   registerAlerts,
+  registerReconcile,
   registerOverride,
   registerStatus,
   registerDashboard,

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -29,7 +30,12 @@ export const localAwsEnvironment = (state: LocalState): Record<string, string> =
   ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
   ...(state.endpoints.firehose !== undefined && { AWS_ENDPOINT_URL_FIREHOSE: state.endpoints.firehose }),
   // The Redshift Data API stand-in is part of the same server as the SSM one.
-  ...(state.endpoints.ssm !== undefined && { AWS_ENDPOINT_URL_REDSHIFT_DATA: state.endpoints.ssm }),
+  ...(state.endpoints.ssm !== undefined && {
+    AWS_ENDPOINT_URL_REDSHIFT_DATA: state.endpoints.redshiftData ?? state.endpoints.ssm,
+  }),
+  ...(state.endpoints.cloudwatch !== undefined && {
+    AWS_ENDPOINT_URL_CLOUDWATCH: state.endpoints.cloudwatch,
+  }),
 });
 
 // HTTP/1.1 on purpose: kinesis-local fails large PutRecords over the SDK's default HTTP/2 handler.
@@ -46,7 +52,10 @@ export class StandInMissingError extends Error {
   }
 }
 
-const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns' | 'firehose'): string => {
+const endpointOf = (
+  state: LocalState,
+  service: 'ssm' | 'sfn' | 'sns' | 'firehose' | 'cloudwatch',
+): string => {
   const endpoint = state.endpoints[service];
   if (endpoint === undefined) throw new StandInMissingError(service);
   return endpoint;
@@ -114,6 +123,15 @@ export const localRedshiftDataClient = (state: LocalState): RedshiftDataClient =
   new RedshiftDataClient({
     region: state.region,
     endpoint: endpointOf(state, 'ssm'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** CloudWatch metrics of the local stack (scripts/local/aws/cloudwatch.ts): where scenarios publish Bedrock's truth. */
+export const localCloudWatchClient = (state: LocalState): CloudWatchClient =>
+  new CloudWatchClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'cloudwatch'),
     credentials: LOCAL_CREDENTIALS,
     requestHandler: http1(),
   });

@@ -33,7 +33,10 @@ export interface StackResources {
 export interface StackState extends StackResources {
   supervisorPid: number;
   startedAt: string;
-  /** ssm, sfn, sns and firehose are one server (scripts/local/aws); absent in states written before it existed. */
+  /**
+   * Every service endpoint of the stack. ssm, sfn, sns, firehose, redshiftData and cloudwatch are one
+   * server (scripts/local/aws); absent in states written before they existed.
+   */
   endpoints: {
     kinesis: string;
     dynamodb: string;
@@ -41,6 +44,8 @@ export interface StackState extends StackResources {
     sfn?: string;
     sns?: string;
     firehose?: string;
+    redshiftData?: string;
+    cloudwatch?: string;
   };
   children: { name: string; pid: number }[];
   /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */
@@ -53,6 +58,8 @@ export interface StackState extends StackResources {
   handlerModule?: string;
   /** The DAILY_BUDGET_USD the stack's functions got: readers such as `ccb dashboard` judge spend by it. */
   dailyBudgetUsd?: string;
+  /** What the stack counts as spend: `producer` or `invocation-logs`. */
+  spendSource?: 'producer' | 'invocation-logs';
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:ccb-<stage>-<name>`, as serverless.yml names them. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { SpendSource } from '../../functions/core/ingest/split-batch';
 import { BREAKER_STATE_MACHINES, type StackResources } from '../lib/stack-context';
 import { projectRoot } from './paths';
 import { type TableDefinition, tableEnvironmentVariable } from './provision';
@@ -29,6 +30,8 @@ export const localFunctionEnvironment = (options: {
   resources: StackResources;
   tables: readonly TableDefinition[];
   params: Record<string, string>;
+  /** Overrides serverless.yml's spendSource param (`ccb local up --spend-source`). */
+  spendSource?: SpendSource;
 }): Record<string, string> => {
   const { resources, params } = options;
   const budget = process.env.DAILY_BUDGET_USD ?? params.dailyBudgetUsd;
@@ -55,6 +58,11 @@ export const localFunctionEnvironment = (options: {
     WAREHOUSE_WORKGROUP: `ccb-${options.stage}`,
     WAREHOUSE_DATABASE: 'ccb',
     ARCHIVE_DELIVERY_STREAM_NAME: resources.archiveDeliveryStream,
+    SPEND_SOURCE: options.spendSource ?? params.spendSource ?? 'producer',
+    INVOCATION_METADATA_KEYS: params.invocationMetadataKeys ?? '',
+    RECONCILE_DRIFT_SHARE: params.reconcileDriftShare ?? '0.05',
+    RECONCILE_MIN_DRIFT_TOKENS: params.reconcileMinDriftTokens ?? '10000',
+    RECONCILE_GRACE_MINUTES: '20',
     ...(budget !== undefined && { DAILY_BUDGET_USD: budget }),
     UNKNOWN_MODEL_CEILING: process.env.UNKNOWN_MODEL_CEILING ?? params.unknownModelCeiling ?? 'family',
     APPLICATION_INFERENCE_PROFILES:

@@ -185,6 +185,13 @@ export const startStack = async (options: UpOptions = {}): Promise<UpResult> => 
         isSupervisor(existing.supervisorPid) &&
         !(await staysUnhealthy(existing, 10_000))
       ) {
+        const asked = options.spendSource;
+        if (asked !== undefined && (existing.spendSource ?? 'producer') !== asked) {
+          throw new StackStartError(
+            `the running local stack counts ${existing.spendSource ?? 'producer'} spend; ` +
+              `stop it (npx ccb local down) to start it with --spend-source ${asked}`,
+          );
+        }
         return { state: existing, started: false, recovered: false, elapsedMs: Date.now() - started };
       }
       const recovered = await killLeftovers(paths);
@@ -321,6 +328,10 @@ export interface StackStatus {
   failureRecords: number;
   /** The further consumers of the stream this supervisor runs (the archive), with their discarded batches. */
   consumers: (EventSourceStatusFile & { failureRecords: number })[];
+  /** Every service endpoint of the stack, by service (kinesis, dynamodb, ssm, ..., cloudwatch). */
+  endpoints: StackState['endpoints'] | null;
+  /** What the stack counts as spend. */
+  spendSource: 'producer' | 'invocation-logs' | null;
 }
 
 const countFiles = async (directory: string): Promise<number> => {
@@ -350,6 +361,8 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
       eventSource: null,
       failureRecords,
       consumers: [],
+      endpoints: null,
+      spendSource: null,
     };
   }
   const probes: Record<string, { endpoint: string; healthy: (endpoint: string) => Promise<boolean> }> = {
@@ -402,5 +415,7 @@ export const stackStatus = async (options: { home?: string } = {}): Promise<Stac
     eventSource,
     failureRecords,
     consumers: await Promise.all(consumers),
+    endpoints: state.endpoints,
+    spendSource: state.spendSource ?? 'producer',
   };
 };

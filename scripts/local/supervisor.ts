@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import type { SpendSource } from '../../functions/core/ingest/split-batch';
 import { localAwsEnvironment, localKinesisClient, localSnsClient } from '../lib/local-clients';
 import { LOCAL_ACCOUNT_ID, localResources, type StackState } from '../lib/stack-context';
 import { readCheckpoints, writeCheckpoints } from './checkpoints';
@@ -105,6 +106,8 @@ export interface SupervisorConfig {
    * batch size and window, retried until it succeeds.
    */
   archiveMapping?: Partial<EventSourceMappingSettings>;
+  /** What counts as spend (serverless.yml's spendSource). `up`: --spend-source, else serverless.yml's default. */
+  spendSource?: SpendSource;
 }
 
 const definedOnly = <T extends object>(value: T): Partial<T> =>
@@ -336,6 +339,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       resources,
       tables,
       params: await loadServiceParams(),
+      ...(config.spendSource === undefined ? {} : { spendSource: config.spendSource }),
     });
     // Its own process: Step Functions tasks run there, so a long workflow never stalls the poller.
     const standIns = await startAwsStandIns({
@@ -383,6 +387,8 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       sfn: standIns.endpoint,
       sns: standIns.endpoint,
       firehose: standIns.endpoint,
+      redshiftData: standIns.endpoint,
+      cloudwatch: standIns.endpoint,
     };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
@@ -498,6 +504,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       ...(functionEnvironment.DAILY_BUDGET_USD !== undefined && {
         dailyBudgetUsd: functionEnvironment.DAILY_BUDGET_USD,
       }),
+      spendSource: functionEnvironment.SPEND_SOURCE as SpendSource,
     };
     // Written last: its presence with this pid is what tells `up` the stack is ready.
     await writeJsonAtomic(paths.state, state);

@@ -1,3 +1,4 @@
+import type { CostEventV2 } from '../../functions/core/events/cost-event';
 import { reportedCostUsd } from '../../producer';
 import { type ChatbotFlags, chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
 import {
@@ -24,6 +25,7 @@ import {
   slowDrift,
   tokenExplosion,
 } from './incidents';
+import { darkBatchJob } from './provider-truth';
 
 export type { Defect, ScenarioItem, ScenarioLine, ScenarioOptions } from './day';
 export { DEFECTS, DUPLICATES_PER_DAY, intentVolumes, parseDay } from './day';
@@ -39,6 +41,9 @@ interface ScenarioDefinition {
   incident?: Incident;
   /** The same day with the chatbot reading `flags` before each call; default: the incident, then the chatbot. */
   closedLoop?: (flags: () => ChatbotFlags) => Incident;
+
+  /** Calls the provider meters that no producer reports (dark spend). */
+  unreported?: (options: ScenarioOptions) => Iterable<CostEventV2>;
 }
 
 const from = `from ${String(INCIDENT_START_HOUR).padStart(2, '0')}:00 UTC`;
@@ -69,6 +74,11 @@ const DEFINITIONS = {
     description:
       'the default day on the models teams run today: Sonnet 4.5/4 and Haiku 4.5, Nova Lite/Micro, through global., us., eu., au., jp. and in-region ids from six regions, plus a model newer than the price catalog',
     incident: currentModels,
+  },
+  'dark-spend': {
+    description:
+      'the default day, but from 10:00 to 12:00 UTC a batch job calls Sonnet without emitting events: only the provider metrics see it',
+    unreported: darkBatchJob,
   },
   'token-explosion': {
     description: `the default day, but ${from} 2% of Sonnet calls carry 12k-40k tokens and one session runs away`,
@@ -167,6 +177,17 @@ export const closedLoopItems = (
   validateOptions(resolved);
   const incident = definition.closedLoop?.(flags) ?? obeying(definition.incident, flags);
   return generateDay(resolved, incident);
+};
+
+/**
+ * The calls of a scenario that no producer reports but the provider meters (none for most scenarios).
+ * Same options, same calls.
+ */
+export const unreportedCalls = (name: string, options: Partial<ScenarioOptions> = {}): CostEventV2[] => {
+  const { unreported } = definitionOf(name);
+  const resolved = withDefaults(options);
+  validateOptions(resolved);
+  return unreported === undefined ? [] : [...unreported(resolved)];
 };
 
 /**

@@ -111,6 +111,8 @@ export const MAX_BUNDLE_BYTES = 500_000;
 
 /** Actions with no resource-level permissions: the only ones a statement may grant on `Resource: '*'`. */
 export const ACTIONS_WITHOUT_RESOURCE_ARNS = new Set([
+  'cloudwatch:ListMetrics',
+  'cloudwatch:GetMetricData',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',

@@ -137,6 +137,8 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           APPLICATION_INFERENCE_PROFILES: '{}',
           LEDGER_TABLE_NAME: { Ref: 'LedgerTable' },
           BREAKER_SHADOW_POLICIES: '',
+          SPEND_SOURCE: 'producer',
+          INVOCATION_METADATA_KEYS: 'intent=intent,session=session_id,component=component,language=language',
           POWERTOOLS_SERVICE_NAME: 'ccb-aggregate',
           POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -215,7 +217,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       }
     });
 
-    it("then Resource '*' is granted only for X-Ray and log delivery actions, which have no resource ARNs", () => {
+    it("then Resource '*' is granted only for X-Ray, log delivery and CloudWatch metric reads, which have no resource ARNs", () => {
       const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
 
       const onEverything = grants.filter(({ statement }) => asArray(statement.Resource).includes('*'));
@@ -228,7 +230,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       }
     });
 
-    it('then every role in the template is the role of a function, state machine, schedule or delivery stream, so none is unused', () => {
+    it('then every role in the template is the role of a function, state machine, schedule, delivery stream or log subscription, so none is unused', () => {
       const roles = resourcesOfType(template, 'AWS::IAM::Role').map(([logicalId]) => logicalId);
       const roleOf = (arn: unknown): string =>
         (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
@@ -247,6 +249,9 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
             (stream.Properties?.RedshiftDestinationConfiguration as { RoleARN?: unknown } | undefined)
               ?.RoleARN,
           ),
+        ),
+        ...resourcesOfType(template, 'AWS::Logs::SubscriptionFilter').map(([, filter]) =>
+          roleOf(filter.Properties?.RoleArn),
         ),
       ];
 
@@ -321,7 +326,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       });
     });
 
-    it('then it may put into the spend table only on the claims log partitions, so a put can never replace a spend item', () => {
+    it('then it may put into the spend table only on the claims log partitions (and the request claims when the stage reads invocation logs), so a put can never replace a spend item', () => {
       const statements = roleStatements(template, roleOfFunction(template, 'AggregateLambdaFunction'));
 
       const putsOnSpend = statements.filter(
@@ -334,7 +339,12 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
       expect(putsOnSpend).toHaveLength(1);
       for (const statement of putsOnSpend) {
         expect((statement as { Condition?: unknown }).Condition).toEqual({
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIMS#*'] },
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [
+              'CLAIMS#*',
+              { 'Fn::If': ['InvocationLogsSource', 'REQUEST#*', { Ref: 'AWS::NoValue' }] },
+            ],
+          },
         });
       }
     });

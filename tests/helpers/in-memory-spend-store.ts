@@ -5,6 +5,9 @@ import type {
   ClaimsLogItem,
   QuarantinedRecord,
   QuarantineStore,
+  RequestClaim,
+  RequestClaims,
+  RequestHolder,
   SessionSnapshot,
   SessionSnapshotOutcome,
   SpendItemOutcome,
@@ -15,7 +18,7 @@ import { compareSequenceNumbers } from '../../functions/core/sequence';
 
 type Item = Record<string, unknown>;
 
-export type WriteKind = 'spend' | 'session' | 'claims' | 'claims_read' | 'quarantine';
+export type WriteKind = 'spend' | 'session' | 'claims' | 'claims_read' | 'quarantine' | 'request_claim';
 
 export class InjectedWriteError extends Error {
   constructor(what = 'injected write failure (throttled)') {
@@ -30,7 +33,7 @@ export class InjectedWriteError extends Error {
  * effect, like a throttle the SDK gave up on; `failAfterWhen` one after it took effect, like a timeout
  * whose request DynamoDB still applied.
  */
-export class InMemorySpendStore implements SpendStore, ClaimsLog, QuarantineStore {
+export class InMemorySpendStore implements SpendStore, ClaimsLog, QuarantineStore, RequestClaims {
   readonly items = new Map<string, Item>();
   /** Each shard's claims log, ordered by first position. */
   readonly log = new Map<string, ClaimsLogItem[]>();
@@ -106,6 +109,26 @@ export class InMemorySpendStore implements SpendStore, ClaimsLog, QuarantineStor
     const newestFirst = [...(this.log.get(shardId) ?? [])].reverse();
     this.after('claims_read', n, undefined);
     yield* newestFirst;
+  }
+
+  async claim(claim: RequestClaim): Promise<RequestHolder> {
+    const n = this.maybeFail('request_claim');
+    const id = `REQUEST#${claim.requestId}|CLAIM`;
+    const held = this.items.get(id);
+    if (held !== undefined) {
+      return this.after('request_claim', n, {
+        shardId: String(held.shard_id),
+        position: String(held.position),
+      });
+    }
+    this.items.set(id, {
+      pk: `REQUEST#${claim.requestId}`,
+      sk: 'CLAIM',
+      shard_id: claim.shardId,
+      position: claim.position,
+      expires_at: claim.expiresAt,
+    });
+    return this.after('request_claim', n, { shardId: claim.shardId, position: claim.position });
   }
 
   async put(record: QuarantinedRecord): Promise<void> {

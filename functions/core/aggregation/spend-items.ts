@@ -87,7 +87,7 @@ export const spendItemIds = (event: PricedCostEvent): [string, string, string] =
   const day = utcDay(event.occurredAt);
   const hour = utcHour(event.occurredAt);
   return [
-    `HOUR#${day}|${hour < 10 ? '0' : ''}${hour}#${event.intent}#${event.modelId}#${event.component}#${event.language}`,
+    `HOUR#${day}|${hour < 10 ? '0' : ''}${hour}#${event.intent}#${event.modelId}#${event.component}#${event.language}${event.principal === undefined ? '' : `#${event.principal}`}`,
     `DAY#${day}|TOTAL`,
     `Q15#${day}|${quarterLabel(utcQuarter(event.occurredAt))}`,
   ];
@@ -109,6 +109,7 @@ export const spendItemLabels = (key: ItemKey, event: PricedCostEvent): ItemLabel
       model_id: event.modelId,
       component: event.component,
       language: event.language,
+      ...(event.principal === undefined ? {} : { principal: event.principal }),
     };
   }
   return key.pk.startsWith('DAY#') ? { day } : { day, quarter: quarterLabel(utcQuarter(event.occurredAt)) };

@@ -1,5 +1,5 @@
 import type { StreamRecord } from '../ingest/batch-model';
-import { splitBatch } from '../ingest/split-batch';
+import { type SplitOptions, splitBatch } from '../ingest/split-batch';
 import type { PriceTable } from '../pricing/price-table';
 import { toArchivedEvent } from './archived-event';
 import type { ArchiveSink } from './ports';
@@ -32,9 +32,9 @@ export const streamPosition = (shardId: string, position: string): string => `${
  * to resume from; any other error is thrown.
  */
 export const createArchiveBatch =
-  (dependencies: { sink: ArchiveSink; prices: PriceTable }) =>
+  (dependencies: { sink: ArchiveSink; prices: PriceTable } & SplitOptions) =>
   async (records: readonly StreamRecord[]): Promise<ArchiveBatchResult> => {
-    const { valid, invalid } = splitBatch(records, dependencies.prices);
+    const { valid, invalid } = splitBatch(records, dependencies.prices, dependencies);
     const result = { records: records.length, archived: 0, skipped: invalid.length, batches: 0, retried: 0 };
     if (valid.length === 0) return result;
     const rows = valid.map(({ event, sequence, record }) =>

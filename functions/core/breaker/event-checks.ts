@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PricedCostEvent } from '../events/cost-event';
+import { UNATTRIBUTED } from '../events/invocation-log';
 import { formatUsd } from '../money';
 import { quarterLabel, utcDay, utcQuarter } from '../time';
 import type { CheckConfig } from './config';
@@ -129,6 +130,8 @@ export const eventTriggers = (
   }
   const spikes: Finding[] = [];
   for (const s of sessions) {
+    // Calls whose invocation-log metadata named no session are one bucket, not a conversation.
+    if (s.sessionId === UNATTRIBUTED) continue;
     const averages = s.intents.map((i) => config.intentConversationNano[i]).filter((n) => n !== undefined);
     if (averages.length === 0) continue;
     const average = Math.max(...averages);

@@ -15,6 +15,7 @@ export const LEDGER_KINDS = [
   'notify_failed',
   // A shadow policy's would-be transition (DESIGN 18): never applied, published or alerted.
   'shadow',
+  'reconciliation_drift',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

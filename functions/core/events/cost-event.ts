@@ -20,8 +20,9 @@ export interface CostEvent {
   sessionId: string;
   intent: string;
   modelId: string;
-  component: Component;
-  language: Language | 'unknown';
+  /** `unattributed` for an invocation log whose metadata does not name one. */
+  component: Component | 'unattributed';
+  language: Language | 'unknown' | 'unattributed';
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
@@ -31,6 +32,8 @@ export interface CostEvent {
   region: string;
   reportedCostNano: number | null;
   producer: string | null;
+  /** The IAM role (or user) that made the call; only invocation logs know it. */
+  principal?: string;
 }
 
 /** A cost event with its server-side price. */

@@ -36,6 +36,8 @@ export interface WriteTally {
   conditionalRetries: number;
   /** Reads of the claims log (one query per batch; a cold start reads the horizon). */
   claimsLogReads: number;
+  /** Conditional puts of cross-shard request claims (invocation logs: one per distinct request). */
+  requestClaims: number;
 }
 
 export const emptyTally = (): WriteTally => ({
@@ -45,6 +47,7 @@ export const emptyTally = (): WriteTally => ({
   quarantine: 0,
   conditionalRetries: 0,
   claimsLogReads: 0,
+  requestClaims: 0,
 });
 
 export class WatermarkConflictError extends Error {

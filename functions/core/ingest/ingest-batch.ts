@@ -1,17 +1,19 @@
 import { foldSpend } from '../aggregation/fold';
 import type { QuarantineReason } from '../events/decode';
+import type { AttributionKeys } from '../events/invocation-log';
 import { eventPosition, recordOfPosition } from '../events/record-payloads';
 import type { PriceTable } from '../pricing/price-table';
 import { lowestSequenceNumber } from '../sequence';
 import { applySpendItemOnce } from './apply-spend-item';
 import { emptyTally, groupBy, type Positioned, type StreamRecord, type WriteTally } from './batch-model';
 import { claimEvents } from './claim-events';
+import { claimRequests } from './claim-requests';
 import { ShardClaimsCache } from './claims-cache';
 import { MAX_LOG_BODY_BYTES } from './claims-log';
 import { mapWithConcurrency } from './concurrency';
-import type { ClaimsLog, QuarantineStore, SessionSpend, SpendStore } from './ports';
+import type { ClaimsLog, QuarantineStore, RequestClaims, SessionSpend, SpendStore } from './ports';
 import { touchedSessions } from './session-spend';
-import { splitBatch } from './split-batch';
+import { type SpendSource, splitBatch } from './split-batch';
 
 export { type Positioned, type StreamRecord, WatermarkConflictError } from './batch-model';
 export type { SessionSpend } from './ports';
@@ -21,6 +23,8 @@ export interface IngestResult {
   counted: number;
   duplicates: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
+  /** Subscription control messages and valid events of the source the stage does not count. */
+  skipped: number;
   costNano: number;
   /** The events that counted in this invocation (not duplicates, not held back), in stream order. */
   countedEvents: readonly Positioned[];
@@ -36,6 +40,14 @@ export interface IngestDependencies {
   claimsLog: ClaimsLog;
   quarantine: QuarantineStore;
   prices: PriceTable;
+  /** What counts as spend on this stage. Default `producer`. */
+  source?: SpendSource;
+  /** Cross-shard claims of request ids: required when the source is `invocation-logs`. */
+  requestClaims?: RequestClaims;
+  /** A request claim is kept this long after its record arrived. Default 49 hours (twice a day's retention, plus the horizon). */
+  requestClaimTtlSeconds?: number;
+  /** The requestMetadata keys invocation logs are attributed by. */
+  attributionKeys?: AttributionKeys;
   /**
    * A producer's duplicate is recognised when it arrives on the same shard within this much arrival
    * time of the original; session running costs cover the same window. Default 3600 s.
@@ -75,6 +87,16 @@ export const createIngestBatch = (deps: IngestDependencies) => {
   const maxCachedShards = deps.maxCachedShards ?? 8;
   const concurrency = deps.concurrency ?? 16;
   const caches = new Map<string, ShardClaimsCache>();
+  const source = deps.source ?? 'producer';
+  const requestClaims = deps.requestClaims;
+  if (source === 'invocation-logs' && requestClaims === undefined) {
+    throw new TypeError('the invocation-logs source needs requestClaims: its duplicates cross shards');
+  }
+  const requestClaimTtlMs = (deps.requestClaimTtlSeconds ?? 49 * 3_600) * 1_000;
+  const splitOptions = {
+    source,
+    ...(deps.attributionKeys === undefined ? {} : { attributionKeys: deps.attributionKeys }),
+  };
 
   const cacheOf = (shardId: string): ShardClaimsCache => {
     const cache = caches.get(shardId) ?? new ShardClaimsCache();
@@ -92,7 +114,7 @@ export const createIngestBatch = (deps: IngestDependencies) => {
     const tally = emptyTally();
     const failures: string[] = [];
     const quarantined: IngestResult['quarantined'] = {};
-    const { valid, invalid } = splitBatch(records, deps.prices);
+    const { valid: decoded, invalid, skipped } = splitBatch(records, deps.prices, splitOptions);
 
     await mapWithConcurrency(
       invalid,
@@ -118,6 +140,21 @@ export const createIngestBatch = (deps: IngestDependencies) => {
         }
       },
     );
+
+    let valid = decoded;
+    let crossShardDuplicates = 0;
+    if (requestClaims !== undefined && source === 'invocation-logs') {
+      const held = await claimRequests(decoded, {
+        claims: requestClaims,
+        ttlMs: requestClaimTtlMs,
+        concurrency,
+        tally,
+        ...(deps.onWriteError === undefined ? {} : { onWriteError: deps.onWriteError }),
+      });
+      valid = held.held;
+      crossShardDuplicates = held.duplicates;
+      if (held.firstFailure !== undefined) failures.push(held.firstFailure);
+    }
 
     const cache = cacheOf(shardId);
     // Events at or after a failed claim are undecided: they are not counted in this attempt, so spend
@@ -163,8 +200,9 @@ export const createIngestBatch = (deps: IngestDependencies) => {
     return {
       records: records.length,
       counted: counted.length,
-      duplicates: claimed.duplicates,
+      duplicates: claimed.duplicates + crossShardDuplicates,
       quarantined,
+      skipped,
       costNano: counted.reduce((sum, c) => sum + c.event.costNano, 0),
       countedEvents: counted,
       sessions: sessions.map((s) => s.spend),
@@ -189,6 +227,7 @@ const mergeResults = (records: number, results: IngestResult[]): IngestResult =>
     counted: 0,
     duplicates: 0,
     quarantined: {},
+    skipped: 0,
     costNano: 0,
     countedEvents: results.flatMap((r) => r.countedEvents),
     sessions: results.flatMap((r) => r.sessions),
@@ -197,6 +236,7 @@ const mergeResults = (records: number, results: IngestResult[]): IngestResult =>
   for (const r of results) {
     merged.counted += r.counted;
     merged.duplicates += r.duplicates;
+    merged.skipped += r.skipped;
     merged.costNano += r.costNano;
     for (const [reason, n] of Object.entries(r.quarantined) as [QuarantineReason, number][]) {
       merged.quarantined[reason] = (merged.quarantined[reason] ?? 0) + n;

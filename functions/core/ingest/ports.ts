@@ -102,3 +102,25 @@ export interface QuarantineStore {
   /** Idempotent: keyed by stream position, so a retried batch rewrites the same item. */
   put(record: QuarantinedRecord): Promise<void>;
 }
+
+/** A stream position that claims a request: the one place its spend may count. */
+export interface RequestHolder {
+  shardId: string;
+  position: string;
+}
+
+export interface RequestClaim extends RequestHolder {
+  requestId: string;
+  /** Epoch seconds after which the store may delete the claim. */
+  expiresAt: number;
+}
+
+/**
+ * Claims of requests across every shard, for sources whose duplicates may land on any shard (invocation
+ * logs: CloudWatch Logs picks the partition keys). A claim is keyed by the request and holds a stream
+ * position, never just "seen", so a retry of the holder finds its own claim and counts again.
+ */
+export interface RequestClaims {
+  /** Claims the request for the position unless it is held; returns its holder (this one when claimed). */
+  claim(claim: RequestClaim): Promise<RequestHolder>;
+}

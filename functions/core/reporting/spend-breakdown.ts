@@ -12,6 +12,8 @@ export interface HourlySpendRow {
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
+  /** Both cache-write tiers; rows written before it was read may lack it. */
+  cache_write_tokens?: number;
   cost_nano: number;
   cache_hits: number;
   /** Absent on items that never counted an estimated event. */

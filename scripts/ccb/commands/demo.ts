@@ -15,6 +15,7 @@ import {
 } from '../../demo/breaker-story';
 import { replayClosedLoop } from '../../demo/closed-loop';
 import { CURRENT_MODELS_DAY, showCurrentModels } from '../../demo/current-models';
+import { runDarkSpendDemo } from '../../demo/dark-spend';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
 import { localKinesisClient } from '../../lib/local-clients';
 import type { StackState } from '../../lib/stack-context';
@@ -31,7 +32,7 @@ import { produceEvents } from './produce';
 interface DemoOptions {
   scenario: string;
   day: string;
-  scale: string;
+  scale?: string;
   seed: string;
   check?: boolean;
   keep?: boolean;
@@ -45,6 +46,8 @@ export class DemoCheckError extends Error {
 }
 
 const DAILY_BUDGET_USD = 5_000;
+/** The dark-spend demo's share of the day: within the demo's 3-minute budget on DynamoDB Local. */
+const DARK_SPEND_SCALE = 0.005;
 const HOUR_MS = 3_600_000;
 /** Replay windows after the incident starts: the flags the chatbot obeys lag by at most this much event time. */
 const WINDOW_MINUTES = 5;
@@ -92,14 +95,23 @@ export const registerDemo = (program: Command): void => {
     .option('--day <YYYY-MM-DD>', 'UTC day to replay', DEFAULT_SCENARIO_OPTIONS.day)
     .option(
       '--scale <x>',
-      'share of the seed 001 A4 volumes; the $5,000 budget scales with it',
-      String(DEFAULT_SCENARIO_OPTIONS.scale),
+      `share of the seed 001 A4 volumes; the $5,000 budget scales with it (default ${DEFAULT_SCENARIO_OPTIONS.scale}; ${DARK_SPEND_SCALE} for dark-spend, which writes a request claim per call)`,
     )
     .option('--seed <n>', 'scenario seed', String(DEFAULT_SCENARIO_OPTIONS.seed))
     .option('--keep', 'replay onto the running stack and its data instead of a fresh one')
     .option('--check', 'exit non-zero unless stored spend equals the replayed events exactly')
     .action(async (options: DemoOptions) => {
-      const scale = Number(options.scale);
+      if (options.scenario === 'dark-spend') {
+        const exact = await runDarkSpendDemo({
+          day: options.day,
+          scale: Number(options.scale ?? DARK_SPEND_SCALE),
+          seed: Number(options.seed),
+          ...(options.keep === undefined ? {} : { keep: options.keep }),
+        });
+        if (options.check && !exact) throw new DemoCheckError('stored spend differs from the calls');
+        return;
+      }
+      const scale = Number(options.scale ?? DEFAULT_SCENARIO_OPTIONS.scale);
       const scenarioOptions = { day: options.day, scale, seed: Number(options.seed) };
       const capNano = usdToNano(DAILY_BUDGET_USD * scale);
       const runaway = options.scenario === 'runaway-day';

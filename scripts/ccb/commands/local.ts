@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SPEND_SOURCES, type SpendSource } from '../../../functions/core/ingest/split-batch';
 import { renderTable } from '../../lib/table';
 import { stackPaths } from '../../local/paths';
 import { type StackStatus, stackStatus, startStack, stopStack, type UpResult } from '../../local/stack';
@@ -37,6 +38,10 @@ const renderUp = (result: UpResult): string => {
       : [
           `  ssm, sfn, sns  ${state.endpoints.ssm}  flags under ${state.ssmPrefix}, state machines escalate/restore/override, topic ${state.alertsTopicName}`,
         ]),
+    ...(state.endpoints.cloudwatch === undefined
+      ? []
+      : [`  cloudwatch  ${state.endpoints.cloudwatch}  metrics (PutMetricData, GetMetricData, ListMetrics)`]),
+    `  spend from  ${state.spendSource ?? 'producer'}`,
     `  supervisor  pid ${state.supervisorPid}, invoking ${state.handlerModule ?? '?'}`,
     `  home        ${state.home ?? '?'} (logs in ${state.home === undefined ? '?' : stackPaths(state.home).logs})`,
   ].join('\n');
@@ -135,10 +140,16 @@ export const registerLocal = (program: Command): void => {
       '--handler <module>',
       'module exporting the handler to invoke (default: env CCB_HANDLER_MODULE, else functions/aggregate.ts)',
     )
+    .addOption(
+      new Option('--spend-source <source>', 'what counts as spend (serverless.yml spendSource)').choices(
+        SPEND_SOURCES,
+      ),
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (options: {
         shards: number;
+        spendSource?: SpendSource;
         batchSize?: number;
         batchingWindow?: number;
         maxRetries?: number;
@@ -150,6 +161,7 @@ export const registerLocal = (program: Command): void => {
           shards: options.shards,
           ...(options.persistInterval !== undefined && { kinesisPersistInterval: options.persistInterval }),
           ...(options.handler !== undefined && { handlerModule: options.handler }),
+          ...(options.spendSource !== undefined && { spendSource: options.spendSource }),
           mapping: {
             ...(options.batchSize !== undefined && { BatchSize: options.batchSize }),
             ...(options.batchingWindow !== undefined && {

@@ -13,15 +13,19 @@ import {
   type Ordering,
   type ProducerStats,
 } from '../../../producer';
-import { localKinesisClient } from '../../lib/local-clients';
+import { localCloudWatchClient, localKinesisClient } from '../../lib/local-clients';
 import { localResources, readStackState } from '../../lib/stack-context';
 import {
   DEFAULT_SCENARIO_OPTIONS,
   generateScenario,
   SCENARIOS,
+  type ScenarioLine,
   type ScenarioOptions,
   scenarioLineCount,
+  unreportedCalls,
 } from '../../scenarios';
+import { asSubscriptionRecords } from '../../scenarios/invocation-logs';
+import { type MeteredHour, meteredUsage, publishMetered } from '../../scenarios/provider-truth';
 
 export interface ProduceProgress extends ProducerStats {
   elapsedMs: number;
@@ -152,6 +156,11 @@ export interface OutputStream {
 /** What the command needs from the outside world; tests replace it. */
 export interface ProduceDependencies {
   target(stage: string): Promise<ProduceTarget>;
+  /**
+   * Publishes what the provider metered for a scenario (AWS/Bedrock metrics), as Bedrock would; only the
+   * local stack can take it (AWS reserves the namespace). Absent: nothing is published.
+   */
+  publishMetered?(stage: string, hours: readonly MeteredHour[]): Promise<number>;
   stdout: OutputStream;
   stderr: OutputStream;
 }
@@ -176,6 +185,11 @@ const defaultTarget = async (stage: string): Promise<ProduceTarget> => {
 
 const defaultDependencies: ProduceDependencies = {
   target: defaultTarget,
+  publishMetered: async (stage, hours) => {
+    if (stage !== 'local') return 0;
+    const cloudwatch = localCloudWatchClient(await readStackState());
+    return publishMetered(cloudwatch, hours).finally(() => cloudwatch.destroy());
+  },
   stdout: process.stdout,
   stderr: process.stderr,
 };
@@ -257,6 +271,7 @@ interface ProduceCommandOptions {
   concurrency: number;
   ordering: Ordering;
   aggregate: boolean;
+  as: 'events' | 'invocation-logs';
   json?: boolean;
 }
 
@@ -292,6 +307,14 @@ export const registerProduce = (
         .default('strict'),
     )
     .option('--no-aggregate', 'one event per Kinesis record instead of gzip NDJSON records of many')
+    .addOption(
+      new Option(
+        '--as <form>',
+        'events as a producer puts them, or invocation-logs: the calls as Bedrock logs them, in CloudWatch Logs subscription records (a control message first, every 20th envelope delivered twice)',
+      )
+        .choices(['events', 'invocation-logs'])
+        .default('events'),
+    )
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', scenarioHelp())
     .action(async (options: ProduceCommandOptions) => {
@@ -309,12 +332,17 @@ export const registerProduce = (
         seed: options.seed,
       };
       // Builds the source (and so validates the scenario options) before touching the stream.
-      const [source, total] = options.file
+      const [lines, total] = options.file
         ? [readNdjsonLines(options.file), await countLines(options.file)]
         : [
             generateScenario(options.scenario ?? '', scenarioOptions),
             scenarioLineCount(options.scenario ?? '', scenarioOptions),
           ];
+      const asLogs = options.as === 'invocation-logs';
+      if (asLogs && options.file) throw new Error('--as invocation-logs renders a --scenario');
+      const source = asLogs
+        ? asSubscriptionRecords(lines as Iterable<ScenarioLine>, { redeliverEvery: 20 })
+        : lines;
 
       const target = await dependencies.target(options.stage);
       const view = progressView(stderr, total);
@@ -325,7 +353,8 @@ export const registerProduce = (
           streamName: target.streamName,
           maxInFlight: options.concurrency,
           ordering: options.ordering,
-          aggregate: options.aggregate ? {} : false,
+          // Subscription records are already packed, as CloudWatch Logs packs them.
+          aggregate: options.aggregate && !asLogs ? {} : false,
           onProgress: (progress) => view.update(progress),
         });
       } finally {
@@ -348,5 +377,16 @@ export const registerProduce = (
         );
       }
       if (summary.rejected > 0) throw new RecordsRejectedError(summary);
+      if (options.scenario !== undefined && dependencies.publishMetered !== undefined) {
+        const metered = meteredUsage(
+          generateScenario(options.scenario, scenarioOptions),
+          unreportedCalls(options.scenario, scenarioOptions),
+        );
+        const published = await dependencies.publishMetered(options.stage, metered);
+        if (published > 0 && !options.json)
+          stdout.write(
+            `published ${formatInteger(published)} AWS/Bedrock datapoints (what Bedrock metered)\n`,
+          );
+      }
     });
 };

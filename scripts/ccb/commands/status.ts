@@ -89,7 +89,7 @@ export const renderStageStatus = (status: StageStatus): string => {
 };
 
 export const LOCAL_NOTE =
-  'CloudWatch has no local stand-in: the alarms, the anomaly band and the dashboard exist only on AWS ' +
+  'CloudWatch alarms have no local stand-in (the local CloudWatch keeps metrics only): the alarms, the anomaly band and the dashboard exist only on AWS ' +
   "(npx ccb status --stage <stage>). Below is the local stack's own status instead.";
 
 /** The local stack's health in the terms of the AWS alarms: processes, discarded batches, stream lag. */

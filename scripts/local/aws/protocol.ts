@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 /**
  * An AWS service error: `code` is the name the SDK turns into its exception class (`ParameterNotFound`
@@ -25,6 +26,7 @@ export class AwsServiceError extends Error {
 /** Large enough for any request the services accept: Firehose's 4 MiB of records, base64 in JSON. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** The body as text; a gzip-encoded one (the CloudWatch client compresses PutMetricData above 10 KB) inflated. */
 export const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -35,7 +37,13 @@ export const readBody = async (request: IncomingMessage): Promise<string> => {
       throw new AwsServiceError('RequestEntityTooLarge', 'request body too large', { status: 413 });
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  if (request.headers['content-encoding'] !== 'gzip') return body.toString('utf8');
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES }).toString('utf8');
+  } catch {
+    throw new AwsServiceError('SerializationException', 'the gzip request body does not inflate');
+  }
 };
 
 /** An awsJson1_0 / awsJson1_1 operation body; an empty body is `{}`. */
@@ -69,13 +77,18 @@ export const sendJson = (
 };
 
 /** The awsJson error shape: the SDK reads the code from `x-amzn-errortype` or `__type`. */
-export const sendJsonError = (response: ServerResponse, contentType: string, error: AwsServiceError): void =>
+export const sendJsonError = (
+  response: ServerResponse,
+  contentType: string,
+  error: AwsServiceError,
+  headers: Record<string, string> = {},
+): void =>
   sendJson(
     response,
     contentType,
     error.status,
     { __type: error.code, message: error.message },
-    { 'x-amzn-errortype': error.code },
+    { 'x-amzn-errortype': error.code, ...headers },
   );
 
 const XML_ESCAPES: Record<string, string> = {

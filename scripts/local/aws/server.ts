@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LOCAL_ACCOUNT_ID, localResources } from '../../lib/stack-context';
 import { consoleLogger, type Logger } from '../log';
 import { projectRoot } from '../paths';
+import { createCloudWatchService } from './cloudwatch';
 import { createFirehoseService } from './firehose';
 import {
   AwsServiceError,
@@ -54,9 +55,12 @@ export const awsStandInPaths = (home: string) => ({
   snsMessages: join(home, 'aws', 'sns', 'messages.jsonl'),
   /** Delivered objects under `<stream>/<YYYY>/<MM>/<DD>/<HH>/`, and fault.json (scripts/local/aws/firehose.ts). */
   firehose: join(home, 'aws', 'firehose'),
+  /** Every PutMetricData datum, one JSON line each (scripts/local/aws/cloudwatch.ts). */
+  cloudwatch: join(home, 'aws', 'cloudwatch', 'datapoints.jsonl'),
 });
 
 const JSON_1_0 = 'application/x-amz-json-1.0';
+const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801';
 const JSON_1_1 = 'application/x-amz-json-1.1';
 const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
@@ -73,7 +77,7 @@ export interface AwsStandIns {
 
 /**
  * One HTTP server speaking the wire protocols the AWS SDK v3 uses for SSM (awsJson1_1), Step Functions
- * (awsJson1_0), SNS (query) and Firehose (awsJson1_1), so the adapters run unchanged with
+ * (awsJson1_0), SNS (query), Firehose (awsJson1_1) and CloudWatch metrics (awsJson1_0, query-compatible), so the adapters run unchanged with
  * AWS_ENDPOINT_URL_<SERVICE> pointing here. Requests are told apart by X-Amz-Target (JSON) or a form body's
  * Action (query). It owns the local warehouse (PGlite) the Firehose stand-in loads.
  */
@@ -100,6 +104,7 @@ export const serveAwsStandIns = async (
   });
   // Runs the warehouse queries of RedshiftDataWarehouse (ccb report, the baselines function) on the same PGlite.
   const redshiftData = createRedshiftDataService({ db: () => warehouseDb(config.home), log });
+  const cloudwatch = await createCloudWatchService({ file: paths.cloudwatch });
   const sfn = await createSfnService({
     dataDir: paths.sfn,
     stage: config.stage,
@@ -126,8 +131,10 @@ export const serveAwsStandIns = async (
             ? firehose
             : prefix === 'RedshiftData'
               ? redshiftData
-              : undefined;
-    const contentType = prefix === 'AWSStepFunctions' ? JSON_1_0 : JSON_1_1;
+              : prefix === CLOUDWATCH_TARGET
+                ? cloudwatch
+                : undefined;
+    const contentType = prefix === 'AWSStepFunctions' || prefix === CLOUDWATCH_TARGET ? JSON_1_0 : JSON_1_1;
     try {
       if (service === undefined)
         throw new AwsServiceError('UnknownOperationException', `unknown service ${prefix}`);
@@ -136,13 +143,16 @@ export const serveAwsStandIns = async (
     } catch (error) {
       if (!(error instanceof AwsServiceError))
         log('error', `${target} failed`, { error: String((error as Error).stack ?? error) });
-      sendJsonError(
-        response,
-        contentType,
+      const serviceError =
         error instanceof AwsServiceError
           ? error
-          : new AwsServiceError('InternalServerError', String(error), { status: 500, fault: 'Receiver' }),
-      );
+          : new AwsServiceError('InternalServerError', String(error), { status: 500, fault: 'Receiver' });
+      // CloudWatch's JSON protocol is query-compatible: the SDK takes the error code from this header.
+      const queryError: Record<string, string> =
+        prefix === CLOUDWATCH_TARGET
+          ? { 'x-amzn-query-error': `${serviceError.code};${serviceError.fault}` }
+          : {};
+      sendJsonError(response, contentType, serviceError, queryError);
     }
   };
 
@@ -230,7 +240,13 @@ export const serveAwsStandIns = async (
         server.close(() => done());
         server.closeAllConnections();
       });
-      await Promise.all([sfn.close(), ssm.flush(), sns.flush(), closeWarehouseDb(config.home)]);
+      await Promise.all([
+        sfn.close(),
+        ssm.flush(),
+        sns.flush(),
+        cloudwatch.flush(),
+        closeWarehouseDb(config.home),
+      ]);
     },
   };
 };

@@ -100,7 +100,7 @@ describe('ccb status', () => {
 
     const text = renderLocalStatus({ stage: 'local', cloudwatch: null, note: LOCAL_NOTE, stack });
 
-    expect(text).toContain('CloudWatch has no local stand-in');
+    expect(text).toContain('CloudWatch alarms have no local stand-in');
     expect(text).toContain('local stack: healthy');
     expect(text).toContain('discarded batches (on-failure destination): 2');
     expect(text).toContain('ccb-local-cost-events: 5 records not yet processed');

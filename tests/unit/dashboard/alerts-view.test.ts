@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { alertFor } from '../../../functions/core/breaker/alerts';
-import { defaultCheckConfig } from '../../helpers/check-config';
 import { eventTriggers } from '../../../functions/core/breaker/event-checks';
 import { effectiveFlags, INITIAL_STATE } from '../../../functions/core/breaker/state';
 import type { Trigger } from '../../../functions/core/breaker/trigger';
 import type { PricedCostEvent } from '../../../functions/core/events/cost-event';
 import type { ReceivedAlert } from '../../../scripts/ccb/commands/alerts';
 import { alertDay, alertsView } from '../../../scripts/dashboard/alerts-view';
+import { defaultCheckConfig } from '../../helpers/check-config';
 
 const DAY = '2025-03-15';
 const t0 = Date.parse(`${DAY}T14:01:00.000Z`);

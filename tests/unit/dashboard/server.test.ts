@@ -43,6 +43,9 @@ describe('the dashboard server', () => {
         ssm: () => clients.ssm,
         sfn: () => clients.sfn,
         sns: () => clients.sns,
+        cloudwatch: () => {
+          throw new Error('not used');
+        },
         stateMachineArn: () => Promise.reject(new Error('not used')),
       },
       config: defaultCheckConfig(100_000_000_000, {}),

@@ -23,6 +23,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
 const env = {
   SPEND_TABLE_NAME: 'ccb-test-spend',
+  SPEND_SOURCE: 'producer',
   BREAKER_TABLE_NAME: 'ccb-test-breaker',
   ESCALATE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:ccb-test-escalate',
   RESTORE_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:ccb-test-restore',

@@ -8,6 +8,7 @@ import { aKinesisEvent, aLambdaContext } from '../../helpers/lambda';
 const firehose = mockClient(FirehoseClient);
 const env = {
   ARCHIVE_DELIVERY_STREAM_NAME: 'ccb-test-archive',
+  SPEND_SOURCE: 'producer',
   POWERTOOLS_SERVICE_NAME: 'ccb-archive',
   POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
   POWERTOOLS_TRACE_ENABLED: 'false',

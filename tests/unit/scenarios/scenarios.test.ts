@@ -10,6 +10,7 @@ import {
   scenarioLineCount,
   summarizeScenario,
   UnknownScenarioError,
+  unreportedCalls,
 } from '../../../scripts/scenarios';
 import { INTENTS } from '../../../scripts/scenarios/catalog';
 
@@ -274,11 +275,28 @@ describe('incident scenarios', () => {
     expect(before.some((event) => event.model_id.includes('haiku'))).toBe(true);
   });
 
-  it('costs more than the default day in every incident', () => {
+  it('costs more than the default day in every incident producers report', () => {
     const normal = summarizeScenario('default-day', { scale: 0.005 }).costUsd;
-    for (const name of Object.keys(SCENARIOS).filter((scenario) => scenario !== 'default-day')) {
+    // dark-spend's extra calls are never reported: its lines are the default day's (tested below).
+    const reported = (scenario: string) => scenario !== 'default-day' && scenario !== 'dark-spend';
+    for (const name of Object.keys(SCENARIOS).filter(reported)) {
       expect(summarizeScenario(name, { scale: 0.005 }).costUsd).toBeGreaterThan(normal * 1.1);
     }
+  });
+
+  it('in dark-spend, reports the default day and hides a Sonnet batch job from 10:00 to 12:00 UTC', () => {
+    const options = { scale: 0.005 };
+
+    const calls = unreportedCalls('dark-spend', options);
+
+    expect([...generateScenario('dark-spend', options)]).toEqual([
+      ...generateScenario('default-day', options),
+    ]);
+    expect(calls.length).toBe(150);
+    const hours = new Set(calls.map((c) => new Date(c.occurred_at).getUTCHours()));
+    expect([...hours].sort()).toEqual([10, 11]);
+    expect(calls.every((c) => c.model_id.includes('sonnet'))).toBe(true);
+    expect(unreportedCalls('default-day', options)).toEqual([]);
   });
 
   it('contains a runaway session and requests over 10,000 input tokens in token-explosion', () => {

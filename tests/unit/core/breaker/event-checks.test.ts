@@ -89,6 +89,12 @@ describe('the event checks', () => {
     expect(found).toEqual([expect.objectContaining({ check: 'conversation_spike', ids: ['hot'] })]);
   });
 
+  it('never take the unattributed bucket of invocation logs for a conversation', () => {
+    const bucket = { sessionId: 'unattributed', intents: ['faq'], costNano: 10_000_000_000, lastEventAt: t0 };
+
+    expect(eventTriggers([], [bucket], config)).toEqual([]);
+  });
+
   it('skip sessions of intents without a baseline', () => {
     const found = eventTriggers(
       [],

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import {
+  INVOCATION_LOG_VALIDATOR_PATH,
+  invocationLogValidatorSource,
   OVERRIDE_VALIDATOR_PATH,
   overrideValidatorSource,
   POLICY_VALIDATOR_PATH,
@@ -15,6 +17,7 @@ describe('the generated validators', () => {
     expect(readFileSync(VALIDATORS_PATH, 'utf8')).toBe(validatorSource());
     expect(readFileSync(OVERRIDE_VALIDATOR_PATH, 'utf8')).toBe(overrideValidatorSource());
     expect(readFileSync(POLICY_VALIDATOR_PATH, 'utf8')).toBe(policyValidatorSource());
+    expect(readFileSync(INVOCATION_LOG_VALIDATOR_PATH, 'utf8')).toBe(invocationLogValidatorSource());
   });
 });
 
