@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { type PriceTable, priceEvent } from '../pricing/price-table';
 import type { CostEvent, PricedCostEvent } from './cost-event';
+import { schemaErrorMessage } from './schema-errors';
 import { fromV2, upcastV1 } from './upcast';
 import { OCCURRED_AT_RANGE, V2_FIELDS, validateV1, validateV2 } from './validators.generated';
 
@@ -67,14 +68,14 @@ const schemaFailure = (
     return {
       ok: false,
       reason: 'oversize_field',
-      detail: `${path} ${error.message ?? ''}`.trim(),
+      detail: `${path} ${schemaErrorMessage(error)}`.trim(),
       schemaVersion,
     };
   }
   return {
     ok: false,
     reason: 'schema_violation',
-    detail: `${path} ${error?.message ?? 'is invalid'}`.trim(),
+    detail: `${path} ${error === undefined ? 'is invalid' : schemaErrorMessage(error)}`.trim(),
     schemaVersion,
   };
 };

@@ -15,24 +15,24 @@ let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 20){
-validate22.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 20},message:"must NOT have more than 20 characters"}];
+validate22.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data.length < 9){
-validate22.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 9},message:"must NOT have fewer than 9 characters"}];
+validate22.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 9}}];
 return false;
 }
 else {
 if(!pattern1.test(data)){
-validate22.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\""}];
+validate22.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -46,18 +46,18 @@ function validate24(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 10000000 || isNaN(data)){
-validate24.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"}];
+validate24.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
 }
 else {
 if(data < 0 || isNaN(data)){
-validate24.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate24.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -76,14 +76,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.schemaVersion === undefined) && (missing0 = "schemaVersion")) || ((data.timestamp === undefined) && (missing0 = "timestamp"))) || ((data.requestId === undefined) && (missing0 = "requestId"))) || ((data.modelId === undefined) && (missing0 = "modelId"))) || ((data.region === undefined) && (missing0 = "region"))) || ((data.input === undefined) && (missing0 = "input"))){
-validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.schemaVersion !== undefined){
 const _errs1 = errors;
 if("1.0" !== data.schemaVersion){
-validate21.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1.0"},message:"must be equal to constant"}];
+validate21.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -98,18 +98,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 40){
-validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
+validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/maxLength",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!pattern0.test(data1)){
-validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""}];
+validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"}}];
 return false;
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate21.errors = [{instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -130,19 +130,19 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 2048){
-validate21.errors = [{instancePath:instancePath+"/identity/arn",schemaPath:"#/properties/identity/properties/arn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate21.errors = [{instancePath:instancePath+"/identity/arn",schemaPath:"#/properties/identity/properties/arn/maxLength",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/identity/arn",schemaPath:"#/properties/identity/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate21.errors = [{instancePath:instancePath+"/identity/arn",schemaPath:"#/properties/identity/properties/arn/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/identity",schemaPath:"#/properties/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/identity",schemaPath:"#/properties/identity/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -170,24 +170,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/maxLength",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/minLength",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern2.test(data5)){
-validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"+"\""}];
+validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate21.errors = [{instancePath:instancePath+"/requestId",schemaPath:"#/properties/requestId/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -203,24 +203,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 2048){
-validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
+validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/maxLength",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 else {
 if(data6.length < 3){
-validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters"}];
+validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/minLength",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern3.test(data6)){
-validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"+"\""}];
+validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate21.errors = [{instancePath:instancePath+"/modelId",schemaPath:"#/properties/modelId/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -237,7 +237,7 @@ if(errors === _errs13){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 let missing1;
 if((data7.inputTokenCount === undefined) && (missing1 = "inputTokenCount")){
-validate21.errors = [{instancePath:instancePath+"/input",schemaPath:"#/properties/input/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate21.errors = [{instancePath:instancePath+"/input",schemaPath:"#/properties/input/required",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -281,7 +281,7 @@ var valid2 = true;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/input",schemaPath:"#/properties/input/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/input",schemaPath:"#/properties/input/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -324,7 +324,7 @@ const _errs25 = errors;
 if(errors === _errs25){
 if(Array.isArray(data15)){
 if(data15.length > 16){
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/maxItems",keyword:"maxItems",params:{limit: 16}}];
 return false;
 }
 else {
@@ -337,7 +337,7 @@ if(errors === _errs27){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing2;
 if(((data16.inputTokens === undefined) && (missing2 = "inputTokens")) || ((data16.ttl === undefined) && (missing2 = "ttl"))){
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0,schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0,schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/required",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -359,12 +359,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data18 === "string"){
 if(!pattern4.test(data18)){
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0+"/ttl",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/properties/ttl/pattern",keyword:"pattern",params:{pattern: "^(5m|1h)$"},message:"must match pattern \""+"^(5m|1h)$"+"\""}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0+"/ttl",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/properties/ttl/pattern",keyword:"pattern",params:{pattern: "^(5m|1h)$"}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0+"/ttl",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0+"/ttl",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/properties/ttl/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -377,7 +377,7 @@ var valid7 = true;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0,schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails/" + i0,schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/items/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -389,21 +389,21 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage/cacheDetails",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/properties/cacheDetails/type",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson/usage",schemaPath:"#/properties/output/properties/outputBodyJson/properties/usage/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson",schemaPath:"#/properties/output/properties/outputBodyJson/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/output/outputBodyJson",schemaPath:"#/properties/output/properties/outputBodyJson/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -415,7 +415,7 @@ var valid3 = true;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -429,7 +429,7 @@ if(data.requestMetadata !== undefined){
 let data19 = data.requestMetadata;
 const _errs32 = errors;
 if(!(data19 && typeof data19 == "object" && !Array.isArray(data19))){
-validate21.errors = [{instancePath:instancePath+"/requestMetadata",schemaPath:"#/properties/requestMetadata/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath:instancePath+"/requestMetadata",schemaPath:"#/properties/requestMetadata/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs32 === errors;
@@ -448,7 +448,7 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import v2Schema from '../../../schemas/cost-event.v2.json' with { type: 'json' };
 import { canonicalModelId, type PriceTable, priceEvent } from '../pricing/price-table';
 import type { Component, CostEvent, Language, PricedCostEvent } from './cost-event';
 import type { DecodeResult } from './decode';
 import { validateInvocationLog } from './invocation-log-validator.generated';
 import { MAX_DECOMPRESSED_BYTES } from './record-payloads';
+import { schemaErrorMessage } from './schema-errors';
+import { OCCURRED_AT_RANGE, V2_ENUMS, V2_PATTERNS } from './validators.generated';
 
 /** Bedrock's ModelInvocationLog 1.0: the fields schemas/model-invocation-log.v1.json reads. */
 export interface ModelInvocationLog {
@@ -92,10 +93,10 @@ export const openSubscriptionRecord = (data: Uint8Array): SubscriptionRecord => 
   return { kind: 'data', messages };
 };
 
-const LABEL = new RegExp(v2Schema.definitions.label.pattern);
-const IDENTIFIER = new RegExp(v2Schema.definitions.identifier.pattern);
-const COMPONENTS = new Set<string>(v2Schema.properties.component.enum);
-const LANGUAGES = new Set<string>(v2Schema.properties.language.enum);
+const LABEL = new RegExp(V2_PATTERNS.label);
+const IDENTIFIER = new RegExp(V2_PATTERNS.identifier);
+const COMPONENTS = new Set<string>(V2_ENUMS.component);
+const LANGUAGES = new Set<string>(V2_ENUMS.language);
 // IAM role and user names: 1-64 of these characters. Anything else is not a name we can trust as a key.
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 
@@ -205,8 +206,8 @@ export const redactedCopy = (message: string): Uint8Array => {
   return Buffer.from(JSON.stringify(kept));
 };
 
-const MIN_OCCURRED_AT = v2Schema.properties.occurred_at.minimum;
-const MAX_OCCURRED_AT = v2Schema.properties.occurred_at.maximum;
+const MIN_OCCURRED_AT = OCCURRED_AT_RANGE.minimum;
+const MAX_OCCURRED_AT = OCCURRED_AT_RANGE.maximum;
 
 /**
  * One log event's message as a priced cost event, or why it must be quarantined. Pure. Bodies are
@@ -249,7 +250,8 @@ export const decodeInvocationLog = (
     return {
       ok: false,
       reason: 'schema_violation',
-      detail: `${error?.instancePath || '/'} ${error?.message ?? 'is invalid'}`.trim(),
+      detail:
+        `${error?.instancePath || '/'} ${error === undefined ? 'is invalid' : schemaErrorMessage(error)}`.trim(),
       schemaVersion: INVOCATION_LOG_SCHEMA,
     };
   }

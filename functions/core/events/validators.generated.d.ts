@@ -17,3 +17,6 @@ export const validateV2: GeneratedValidator<CostEventV2>;
 /** The v2 schema's property names and its occurred_at bounds, as the schema states them. */
 export const V2_FIELDS: readonly string[];
 export const OCCURRED_AT_RANGE: { minimum: number; maximum: number };
+/** The v2 schema's label and identifier patterns and its component and language values. */
+export const V2_PATTERNS: { label: string; identifier: string };
+export const V2_ENUMS: { component: readonly string[]; language: readonly string[] };
