@@ -141,7 +141,12 @@ export const decodeCostEvent = (data: Uint8Array, prices: PriceTable): DecodeRes
         schemaVersion: typeof version === 'string' ? version.slice(0, 10) : null,
       };
     }
-    if (typeof version === 'string' && minorOf(version) > CURRENT_V2_MINOR)
+    if (
+      version !== '2.0' &&
+      version !== '2.1' &&
+      typeof version === 'string' &&
+      minorOf(version) > CURRENT_V2_MINOR
+    )
       droppedFields = dropNewerFields(parsed);
     if (!validateV2(parsed)) return schemaFailure(validateV2.errors, String(version));
     event = fromV2(parsed);

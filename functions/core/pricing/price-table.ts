@@ -174,10 +174,14 @@ export const createPriceTable = (
     return Math.max(BASIS, ...uniform, ...own);
   };
   /** A model's own uplift in a region, where the region prices it above the rest. */
-  const modelUplift = (model: CatalogModel, region: string): number | undefined =>
-    catalog.model_uplifts.find((u) => u.models.some((prefix) => model.id.startsWith(prefix)))?.regions[
-      region
-    ];
+  const ownUplifts = new Map<CatalogModel, Record<string, number> | undefined>();
+  const modelUplift = (model: CatalogModel, region: string): number | undefined => {
+    if (!ownUplifts.has(model)) {
+      const own = catalog.model_uplifts.find((u) => u.models.some((prefix) => model.id.startsWith(prefix)));
+      ownUplifts.set(model, own?.regions);
+    }
+    return ownUplifts.get(model)?.[region];
+  };
 
   const lookup = (baseId: string): CatalogModel | undefined =>
     byId.get(baseId) ?? prefixes.find(([prefix]) => baseId.startsWith(prefix))?.[1];
