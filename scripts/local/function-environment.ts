@@ -56,6 +56,7 @@ export const localFunctionEnvironment = (options: {
     UNKNOWN_MODEL_CEILING: process.env.UNKNOWN_MODEL_CEILING ?? params.unknownModelCeiling ?? 'family',
     APPLICATION_INFERENCE_PROFILES:
       process.env.APPLICATION_INFERENCE_PROFILES ?? params.applicationInferenceProfiles ?? '{}',
+    CAP_ENFORCEMENT_ROLES: process.env.CAP_ENFORCEMENT_ROLES ?? params.capEnforcementRoles ?? '',
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
     // No X-Ray daemon locally.

@@ -41,6 +41,7 @@ const FLAG_PARAMETERS = {
   degradation_active: 'false',
   model_tier_floor: 'none',
   suspend_scale_in: 'false',
+  allow_listed_only: 'false',
   cost_circuit_breaker_enabled: 'true',
 };
 const FLAG_PARAMETERS_ARN = {
@@ -158,6 +159,21 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
     grants: {
       [key(arnOf('SpendTable'))]: ['dynamodb:GetItem', 'dynamodb:Query'],
       ...stateTransition,
+    },
+  },
+  {
+    logicalId: 'BreakerEnforceCapLambdaFunction',
+    file: 'breaker-enforce-cap',
+    environment: {
+      BREAKER_TABLE_NAME: refOf('BreakerTable'),
+      LEDGER_TABLE_NAME: refOf('LedgerTable'),
+      CAP_ENFORCEMENT_ROLES: '',
+      STAGE,
+    },
+    // No role listed on this stage: no IAM Allow at all (the explicit Deny is checked below).
+    grants: {
+      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+      ...ledgerPut,
     },
   },
 ];
@@ -398,6 +414,45 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     );
   });
 
+  describe('when reading the cap enforcement', () => {
+    it('then with no capEnforcementRoles the enforce-cap role explicitly denies itself every inline-policy call', () => {
+      const statements = roleStatements(
+        template,
+        roleOfFunction(template, 'BreakerEnforceCapLambdaFunction'),
+      );
+      const iam = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('iam:')));
+
+      expect(iam).toEqual([
+        {
+          Effect: 'Deny',
+          Action: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'],
+          Resource: '*',
+        },
+      ]);
+    });
+
+    it('then no other role of the stack may put or delete a role policy', () => {
+      const others = policyStatements(template).filter(
+        ({ holder, statement }) =>
+          holder !== roleOfFunction(template, 'BreakerEnforceCapLambdaFunction') &&
+          statement.Effect === 'Allow' &&
+          asArray(statement.Action).some((action) =>
+            /^iam:(\*|PutRolePolicy|DeleteRolePolicy)$/.test(action),
+          ),
+      );
+
+      expect(others).toEqual([]);
+    });
+
+    it('then the escalate, restore and override workflows may invoke the enforce-cap task', () => {
+      for (const { logicalId } of WORKFLOWS) {
+        expect(propertiesOf(template, logicalId).DefinitionSubstitutions).toMatchObject({
+          BreakerEnforceCapFunctionArn: arnOf('BreakerEnforceCapLambdaFunction'),
+        });
+      }
+    });
+  });
+
   describe('when reading the daily restore schedule', () => {
     it('then it starts the restore machine with {} at 00:00 UTC', () => {
       expect(propertiesOf(template, 'RestoreSchedule')).toMatchObject({
@@ -493,6 +548,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         S3BucketName: refOf('AuditTrailBucket'),
         IsLogging: true,
         EnableLogFileValidation: true,
+        IncludeGlobalServiceEvents: true,
         EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
       });
       expect(asArray(trail.DependsOn)).toContain('AuditTrailBucketPolicy');

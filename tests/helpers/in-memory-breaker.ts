@@ -5,6 +5,7 @@ import type {
   BreakerStore,
   Clock,
   FlagPublisher,
+  RolePolicies,
   SpendSnapshot,
   SpendSnapshotSource,
   Workflow,
@@ -142,3 +143,38 @@ export const fixedClock = (iso: string): Clock & { set(iso: string): void; advan
     },
   };
 };
+
+/**
+ * IAM inline role policies in memory: role -> policy name -> document. `failures` are thrown by the next
+ * puts, one per call, as a throttled or failing PutRolePolicy would.
+ */
+export class InMemoryRolePolicies implements RolePolicies {
+  readonly policies = new Map<string, Map<string, string>>();
+  readonly failures: Error[] = [];
+  /** Roles every put to fails with the error, as a role the breaker may not change would. */
+  readonly refusing = new Map<string, Error>();
+  readonly calls: string[] = [];
+
+  async put(role: string, name: string, document: string): Promise<void> {
+    this.calls.push(`put ${role}`);
+    const failure = this.failures.shift() ?? this.refusing.get(role);
+    if (failure !== undefined) throw failure;
+    const byName = this.policies.get(role) ?? new Map<string, string>();
+    byName.set(name, document);
+    this.policies.set(role, byName);
+  }
+
+  async remove(role: string, name: string): Promise<'removed' | 'absent'> {
+    this.calls.push(`delete ${role}`);
+    return this.policies.get(role)?.delete(name) === true ? 'removed' : 'absent';
+  }
+
+  async get(role: string, name: string): Promise<string | undefined> {
+    return this.policies.get(role)?.get(name);
+  }
+
+  /** The roles holding a policy of that name. */
+  holding(name: string): string[] {
+    return [...this.policies].filter(([, byName]) => byName.has(name)).map(([role]) => role);
+  }
+}

@@ -13,6 +13,9 @@ export const LEDGER_KINDS = [
   'restore_aborted',
   'flags_publish_failed',
   'notify_failed',
+  'cap_enforced',
+  'cap_lifted',
+  'cap_enforcement_failed',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

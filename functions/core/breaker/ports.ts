@@ -31,6 +31,16 @@ export interface AlertPublisher {
   publish(alert: AlertMessage): Promise<string>;
 }
 
+/** Inline policies on IAM roles: PutRolePolicy, DeleteRolePolicy and GetRolePolicy. */
+export interface RolePolicies {
+  /** Creates or replaces the inline policy `name` on `role` (a role name, not an ARN). */
+  put(role: string, name: string, document: string): Promise<void>;
+  /** `absent` when the role has no inline policy of that name: lifting twice is not an error. */
+  remove(role: string, name: string): Promise<'removed' | 'absent'>;
+  /** The policy document as JSON text, or undefined when the role has none of that name. */
+  get(role: string, name: string): Promise<string | undefined>;
+}
+
 export type Workflow = 'escalate' | 'restore' | 'override';
 
 export interface WorkflowStarter {

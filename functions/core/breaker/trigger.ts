@@ -10,6 +10,7 @@ export const CHECKS = [
   'unpriced_model',
   'restore',
   'override',
+  'cap_enforcement',
 ] as const;
 export type Check = (typeof CHECKS)[number];
 

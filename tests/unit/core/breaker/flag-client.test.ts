@@ -98,4 +98,49 @@ describe('flag client', () => {
     expect(during).toMatchObject({ degraded: true, fromDefaults: false });
     expect(source.calls).toBe(2);
   });
+
+  describe('at the cap (allow_listed_only)', () => {
+    const capped = (allowListed?: string[]) =>
+      createFlagClient({
+        source: aSource({
+          allow_listed_only: 'true',
+          degradation_active: 'false',
+          llm_optimization_enabled: 'true',
+        }),
+        prefix: PREFIX,
+        stories: ['llm'],
+        ...(allowListed !== undefined && { allowListed }),
+        now: () => 0,
+      }).flags();
+
+    it('stops every model call but the allow-listed ones', async () => {
+      const flags = await capped(['safety_classifier']);
+
+      expect(flags.allowListedOnly).toBe(true);
+      expect(flags.modelCallAllowed('safety_classifier')).toBe(true);
+      expect(flags.modelCallAllowed('llm')).toBe(false);
+    });
+
+    it('stops them all when the consumer allow-lists nothing', async () => {
+      expect((await capped()).modelCallAllowed('safety_classifier')).toBe(false);
+    });
+
+    it('implies degradation, whatever degradation_active says (seed 000: degradation overrides every story)', async () => {
+      const flags = await capped();
+
+      expect(flags).toMatchObject({ degraded: true, modelTierFloor: 'haiku', suspendScaleIn: true });
+      expect(flags.optimizationEnabled('llm')).toBe(false);
+    });
+
+    it('lets every call through below the cap and on the safe defaults', async () => {
+      const below = await aClient(aSource({ degradation_active: 'true' })).flags();
+      const source = aSource({});
+      source.failing = true;
+      const defaults = await aClient(source).flags();
+
+      expect(below.modelCallAllowed('llm')).toBe(true);
+      expect(defaults).toMatchObject({ fromDefaults: true, allowListedOnly: false });
+      expect(defaults.modelCallAllowed('llm')).toBe(true);
+    });
+  });
 });
