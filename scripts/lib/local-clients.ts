@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -28,6 +29,7 @@ export const localAwsEnvironment = (state: LocalState): Record<string, string> =
   ...(state.endpoints.sfn !== undefined && { AWS_ENDPOINT_URL_SFN: state.endpoints.sfn }),
   ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
   ...(state.endpoints.firehose !== undefined && { AWS_ENDPOINT_URL_FIREHOSE: state.endpoints.firehose }),
+  ...(state.endpoints.iam !== undefined && { AWS_ENDPOINT_URL_IAM: state.endpoints.iam }),
   // The Redshift Data API stand-in is part of the same server as the SSM one.
   ...(state.endpoints.ssm !== undefined && { AWS_ENDPOINT_URL_REDSHIFT_DATA: state.endpoints.ssm }),
 });
@@ -46,7 +48,7 @@ export class StandInMissingError extends Error {
   }
 }
 
-const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns' | 'firehose'): string => {
+const endpointOf = (state: LocalState, service: 'ssm' | 'sfn' | 'sns' | 'firehose' | 'iam'): string => {
   const endpoint = state.endpoints[service];
   if (endpoint === undefined) throw new StandInMissingError(service);
   return endpoint;
@@ -114,6 +116,15 @@ export const localRedshiftDataClient = (state: LocalState): RedshiftDataClient =
   new RedshiftDataClient({
     region: state.region,
     endpoint: endpointOf(state, 'ssm'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** IAM of the local stack (scripts/local/aws/iam.ts): the inline policies of the cap's roles. */
+export const localIamClient = (state: LocalState): IAMClient =>
+  new IAMClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'iam'),
     credentials: LOCAL_CREDENTIALS,
     requestHandler: http1(),
   });

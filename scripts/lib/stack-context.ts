@@ -41,6 +41,7 @@ export interface StackState extends StackResources {
     sfn?: string;
     sns?: string;
     firehose?: string;
+    iam?: string;
   };
   children: { name: string; pid: number }[];
   /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */
@@ -51,6 +52,8 @@ export interface StackState extends StackResources {
   tables?: Record<string, string>;
   /** The module whose `handler` the event-source poller invokes, relative to the repository root. */
   handlerModule?: string;
+  /** The roles the cap denies model calls to (capEnforcementRoles); the IAM stand-in knows only these. */
+  capEnforcementRoles?: string[];
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:ccb-<stage>-<name>`, as serverless.yml names them. */

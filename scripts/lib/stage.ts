@@ -1,10 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { paginateListStateMachines, SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Workflow } from '../../functions/core/breaker/ports';
-import { localDynamoDbClient, localSfnClient, localSnsClient, localSsmClient } from './local-clients';
+import {
+  localDynamoDbClient,
+  localIamClient,
+  localSfnClient,
+  localSnsClient,
+  localSsmClient,
+} from './local-clients';
 import { localResources, readStackState, type StackResources, stackHome } from './stack-context';
 
 /** What a command needs to talk to one deployment: the local stack or an AWS stage. */
@@ -16,6 +23,12 @@ export interface StageContext {
   ssm(): SSMClient;
   sfn(): SFNClient;
   sns(): SNSClient;
+  iam(): IAMClient;
+  /**
+   * The roles the cap denies model calls to: the local stack's, from its state; unknown offline for an
+   * AWS stage (the deploy parameter), so commands take them as an option there.
+   */
+  capEnforcementRoles?: string[];
   /** The ARN of a breaker state machine (on AWS looked up by name: the account is not known offline). */
   stateMachineArn(workflow: Workflow): Promise<string>;
   /** The local stack's folder; undefined for an AWS stage. */
@@ -44,6 +57,8 @@ export const openStage = async (stage: string): Promise<StageContext> => {
       ssm: once(() => localSsmClient(state)),
       sfn: once(() => localSfnClient(state)),
       sns: once(() => localSnsClient(state)),
+      iam: once(() => localIamClient(state)),
+      capEnforcementRoles: state.capEnforcementRoles ?? [],
       stateMachineArn: async (workflow) => localResources('local').stateMachineArns[workflow],
       home: stackHome(),
     };
@@ -60,6 +75,8 @@ export const openStage = async (stage: string): Promise<StageContext> => {
     ssm: once(() => new SSMClient({ region })),
     sfn,
     sns: once(() => new SNSClient({ region })),
+    // IAM is global; the SDK signs for us-east-1 whatever the region.
+    iam: once(() => new IAMClient({ region })),
     stateMachineArn: async (workflow) => {
       const name = `ccb-${stage}-${workflow}`;
       for await (const page of paginateListStateMachines({ client: sfn() }, {})) {

@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { parseRoleList } from '../../functions/core/breaker/cap-enforcement';
 import { localAwsEnvironment, localKinesisClient, localSnsClient } from '../lib/local-clients';
 import { LOCAL_ACCOUNT_ID, localResources, type StackState } from '../lib/stack-context';
 import { readCheckpoints, writeCheckpoints } from './checkpoints';
@@ -349,6 +350,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
         functionsDir: config.functionsDir,
         waitScale: config.sfnWaitScale,
         retryIntervalMs: config.sfnRetryIntervalMs,
+        iamRoles: parseRoleList(functionEnvironment.CAP_ENFORCEMENT_ROLES),
       },
       logPath: paths.awsLog,
       env: {
@@ -383,6 +385,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       sfn: standIns.endpoint,
       sns: standIns.endpoint,
       firehose: standIns.endpoint,
+      iam: standIns.endpoint,
     };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
@@ -495,6 +498,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       shardCount: stream.shardCount,
       tables: Object.fromEntries(tables.map((table) => [table.key, table.input.TableName ?? ''])),
       handlerModule: config.handlerModule,
+      capEnforcementRoles: parseRoleList(functionEnvironment.CAP_ENFORCEMENT_ROLES),
     };
     // Written last: its presence with this pid is what tells `up` the stack is ready.
     await writeJsonAtomic(paths.state, state);
