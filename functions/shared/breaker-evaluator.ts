@@ -1,7 +1,9 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDbIncidentStore } from '../adapters/dynamodb/dynamodb-incident-store';
 import { DynamoDbSpendSnapshotSource } from '../adapters/dynamodb/dynamodb-spend-snapshot';
 import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
+import { DEFAULT_INCIDENT_CONFIG } from '../core/breaker/incidents';
 import { systemClock } from '../core/breaker/ports';
 import { documentClient } from './aws-clients';
 import { checkConfigFromEnv } from './breaker-config';
@@ -16,6 +18,7 @@ import { sdkOptions } from './sdk-options';
  */
 export const breakerEvaluator = () => {
   const state = breakerStateReader();
+  const config = checkConfigFromEnv();
   return createEvaluateBreaker({
     spend: new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME')),
     starter: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient(sdkOptions())), {
@@ -23,7 +26,11 @@ export const breakerEvaluator = () => {
       restore: requireEnv('RESTORE_STATE_MACHINE_ARN'),
     }),
     loadState: () => state.load(),
-    config: checkConfigFromEnv(),
+    config,
     clock: systemClock,
+    incidents: {
+      store: new DynamoDbIncidentStore(documentClient, requireEnv('BREAKER_TABLE_NAME')),
+      config: config.incidents ?? DEFAULT_INCIDENT_CONFIG,
+    },
   });
 };

@@ -78,7 +78,8 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
     },
     grants: {
       [key(arnOf('SpendTable'))]: ['dynamodb:GetItem', 'dynamodb:Query'],
-      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+      // PutItem only on the incident items (pk INCIDENTS#<day>), checked below.
+      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [key(refOf('EscalateStateMachine'))]: ['states:StartExecution'],
       [key(refOf('RestoreStateMachine'))]: ['states:StartExecution'],
     },
@@ -429,6 +430,26 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           Resource: '*',
         },
       ]);
+    });
+
+    it('then the functions that fold incidents may put only the INCIDENTS# items of the breaker table', () => {
+      for (const functionId of ['CheckLambdaFunction', 'AggregateLambdaFunction']) {
+        const puts = roleStatements(template, roleOfFunction(template, functionId)).filter(
+          (s) =>
+            s.Effect === 'Allow' &&
+            asArray(s.Action).includes('dynamodb:PutItem') &&
+            key(s.Resource) === key(arnOf('BreakerTable')),
+        );
+
+        expect({ functionId, puts }).toEqual({
+          functionId,
+          puts: [
+            expect.objectContaining({
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INCIDENTS#*'] } },
+            }),
+          ],
+        });
+      }
     });
 
     it('then no other role of the stack may put or delete a role policy', () => {

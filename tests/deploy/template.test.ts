@@ -273,7 +273,8 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           'dynamodb:UpdateItem',
         ],
         [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
-        [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+        // The breaker state to read, and the day's incident item to fold findings into.
+        [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       });
     });
 

@@ -1,3 +1,4 @@
+import { emptyIncidentDay, type IncidentDay } from '../../functions/core/breaker/incidents';
 import type { LedgerEntry } from '../../functions/core/breaker/ledger';
 import type {
   AlertMessage,
@@ -5,6 +6,7 @@ import type {
   BreakerStore,
   Clock,
   FlagPublisher,
+  IncidentStore,
   RolePolicies,
   SpendSnapshot,
   SpendSnapshotSource,
@@ -176,5 +178,29 @@ export class InMemoryRolePolicies implements RolePolicies {
   /** The roles holding a policy of that name. */
   holding(name: string): string[] {
     return [...this.policies].filter(([, byName]) => byName.has(name)).map(([role]) => role);
+  }
+}
+
+/** The incident items in memory, with the version compare-and-set of the DynamoDB adapter. */
+export class InMemoryIncidentStore implements IncidentStore {
+  readonly days = new Map<string, IncidentDay>();
+  /** Runs once before the next save: lets a test slip another evaluator in between read and write. */
+  beforeSave?: () => Promise<void> | void;
+
+  async load(day: string): Promise<IncidentDay> {
+    return structuredClone(this.days.get(day) ?? emptyIncidentDay(day));
+  }
+
+  async save(next: IncidentDay, expectedVersion: number): Promise<'saved' | 'conflict'> {
+    const hook = this.beforeSave;
+    this.beforeSave = undefined;
+    await hook?.();
+    if ((this.days.get(next.day)?.version ?? 0) !== expectedVersion) return 'conflict';
+    this.days.set(next.day, structuredClone(next));
+    return 'saved';
+  }
+
+  async list(): Promise<IncidentDay[]> {
+    return [...this.days.values()].map((d) => structuredClone(d));
   }
 }

@@ -42,10 +42,18 @@ export const alertFor = (input: NotifyInput, stage: string): AlertMessage => {
       trigger,
       execution,
       ledger_entry: outcome.entry_id,
+      ...(trigger.incident !== undefined && { incident: trigger.incident }),
       ...(outcome.enforcement !== undefined && { enforcement: outcome.enforcement }),
       ...(outcome.enforcement_error !== undefined && { enforcement_error: outcome.enforcement_error }),
     },
-    attributes: { severity: trigger.severity, check: trigger.check, stage, alert_key: trigger.id },
+    attributes: {
+      severity: trigger.severity,
+      check: trigger.check,
+      stage,
+      alert_key: trigger.id,
+      // Subscription filters can keep onsets and resolutions and drop the digests in between.
+      ...(trigger.incident !== undefined && { incident: trigger.incident.kind }),
+    },
   };
 };
 

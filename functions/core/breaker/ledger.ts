@@ -16,6 +16,7 @@ export const LEDGER_KINDS = [
   'cap_enforced',
   'cap_lifted',
   'cap_enforcement_failed',
+  'incident_message',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

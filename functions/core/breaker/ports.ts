@@ -1,4 +1,5 @@
 import type { HourBaseline } from '../analytics/ports';
+import type { IncidentDay } from './incidents';
 import type { LedgerEntry } from './ledger';
 import type { BreakerState } from './state';
 
@@ -13,6 +14,16 @@ export interface BreakerStore {
   commit(expectedVersion: number, next: BreakerState, entry: LedgerEntry): Promise<'committed' | 'conflict'>;
   /** Appends an entry that changes no state; `exists` when an entry with its id is already there. */
   append(entry: LedgerEntry): Promise<'appended' | 'exists'>;
+}
+
+/** The incidents of each UTC day: one item per day in the breaker state table. */
+export interface IncidentStore {
+  /** The day's incidents; an empty day (version 0) when none was ever written. */
+  load(day: string): Promise<IncidentDay>;
+  /** Writes the day only if its stored version is still `expectedVersion`; `conflict` otherwise. */
+  save(next: IncidentDay, expectedVersion: number): Promise<'saved' | 'conflict'>;
+  /** Every day that has incidents, for `ccb alerts`. */
+  list?(): Promise<IncidentDay[]>;
 }
 
 /** Publishes the flag values under the stage prefix; the description names the execution and reason. */
