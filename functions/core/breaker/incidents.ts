@@ -38,7 +38,7 @@ const HOUR_MS = 3_600_000;
 export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
   growthFactor: 2,
   digestPeriodMs: 6 * HOUR_MS,
-  quietMs: HOUR_MS,
+  quietMs: 3 * HOUR_MS,
 };
 
 export type MessageKind = 'onset' | 'update' | 'digest' | 'resolved';
