@@ -103,7 +103,7 @@ const givenARunawayDay = async () => {
     fed.push(...batch);
   }
   // The next day, quiet: the schedule resolves the day's incidents and starts the restore.
-  world.clock.set(`${NEXT_DAY}T01:30:00.000Z`);
+  world.clock.set(`${NEXT_DAY}T03:30:00.000Z`);
   world.spend.set(NEXT_DAY, 0, {});
   await evaluator.scheduled();
   return { world, incidents, starter, fed, spent };
