@@ -82,7 +82,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         FunctionName: arnOf('AggregateLambdaFunction'),
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: 1000,
-        MaximumBatchingWindowInSeconds: 5,
+        MaximumBatchingWindowInSeconds: 1,
         Enabled: true,
       });
     });

@@ -47,10 +47,13 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
    * The alert-only findings folded into incidents, and the messages due. Should the incident store
    * fail, every finding goes out on its own: a storm is better than silence.
    */
-  const throughIncidents = async (all: Trigger[], atMs: number) => {
-    if (recordIncidents === undefined) return { direct: all, messages: [], failed: [] };
+  const throughIncidents = async (all: Trigger[], atMs: number, sweep: boolean) => {
+    const alertOnly = all.filter(isAlertOnly);
+    // A batch without findings leaves the incidents to the schedule's sweep: no reads on the hot path.
+    if (recordIncidents === undefined || (!sweep && alertOnly.length === 0))
+      return { direct: all, messages: [], failed: [] };
     try {
-      const { messages } = await recordIncidents(all.filter(isAlertOnly), atMs);
+      const { messages } = await recordIncidents(alertOnly, atMs);
       return { direct: all.filter((t) => !isAlertOnly(t)), messages, failed: [] };
     } catch (error) {
       return { direct: all, messages: [], failed: [{ name: 'incidents', error }] };
@@ -88,11 +91,16 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
     return { triggers, restores };
   };
 
-  const run = async (extra: Trigger[], instants: Map<string, number>, atMs: number): Promise<Evaluation> => {
+  const run = async (
+    extra: Trigger[],
+    instants: Map<string, number>,
+    atMs: number,
+    sweep: boolean,
+  ): Promise<Evaluation> => {
     const state = await deps.loadState();
     const { triggers, restores } = await evaluateDays(state, instants);
     const all = [...triggers, ...extra];
-    const routed = await throughIncidents(all, atMs);
+    const routed = await throughIncidents(all, atMs, sweep);
     // While disabled, a trigger only records a dry run; naming that run apart keeps the trigger's own
     // name free, so it still acts once an override re-enables the breaker.
     const nameOf = (trigger: Trigger) =>
@@ -126,12 +134,13 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
         eventTriggers(counted, sessions, deps.config),
         instants,
         latest === 0 ? deps.clock.now() : latest,
+        false,
       );
     },
     /** On the schedule: today's spend at the wall clock. */
     scheduled(): Promise<Evaluation> {
       const now = deps.clock.now();
-      return run([], new Map([[utcDay(now), now]]), now);
+      return run([], new Map([[utcDay(now), now]]), now, true);
     },
   };
 };

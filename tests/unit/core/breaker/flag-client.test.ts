@@ -73,9 +73,9 @@ describe('flag client', () => {
 
     await client.flags();
     source.values.degradation_active = 'true';
-    clock.now = 4_999;
+    clock.now = 999;
     const cachedRead = await client.flags();
-    clock.now = 5_000;
+    clock.now = 1_000;
     const freshRead = await client.flags();
 
     expect(source.calls).toBe(2);
@@ -92,7 +92,7 @@ describe('flag client', () => {
 
     clock.now = 6_000;
     const during = await client.flags();
-    clock.now = 7_000;
+    clock.now = 6_999;
     await client.flags();
 
     expect(during).toMatchObject({ degraded: true, fromDefaults: false });
