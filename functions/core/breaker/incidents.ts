@@ -31,13 +31,13 @@ export interface IncidentConfig {
 const HOUR_MS = 3_600_000;
 
 /**
- * A day-long runaway then costs FinOps an onset, three digests and a resolution per incident; growth
- * by 2x is a different problem worth a message of its own, and an hour of quiet is a real stop (the
- * windows of the checks are 15 minutes).
+ * A day-long runaway then costs FinOps an onset, two digests (one per 8-hour shift) and a resolution
+ * per incident; growth by 2x is a different problem worth a message of its own; three hours of quiet
+ * is a real stop, where one hour let sparse spikes (a few sessions an hour) resolve and reopen.
  */
 export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
   growthFactor: 2,
-  digestPeriodMs: 6 * HOUR_MS,
+  digestPeriodMs: 8 * HOUR_MS,
   quietMs: 3 * HOUR_MS,
 };
 

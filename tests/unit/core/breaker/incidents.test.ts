@@ -11,8 +11,8 @@ import type { Trigger } from '../../../../functions/core/breaker/trigger';
 import { InMemoryIncidentStore } from '../../../helpers/in-memory-breaker';
 
 const DAY = '2025-03-15';
-// An hour of quiet, so the times below read easily.
-const config = { ...DEFAULT_INCIDENT_CONFIG, quietMs: 3_600_000 };
+// Six hours between digests and an hour of quiet, so the times below read easily.
+const config = { ...DEFAULT_INCIDENT_CONFIG, digestPeriodMs: 6 * 3_600_000, quietMs: 3_600_000 };
 
 const finding = (time: string, largest: number, calls = 1, overrides: Partial<Trigger> = {}): Trigger => ({
   id: `token_explosion-${time}`,
