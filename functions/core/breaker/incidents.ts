@@ -117,6 +117,7 @@ const message = (
   seq: number,
   at: string,
   since: FindingCounts,
+  summary = describe(kind, incident, since),
 ): Trigger => ({
   id: executionName('incident', incident.check, incident.day, hashOf(incident.key), `m${seq}`),
   check: incident.check,
@@ -138,13 +139,18 @@ const message = (
     total: incident.total,
     opened_at: incident.opened_at,
   },
-  summary: describe(kind, incident, since),
+  summary,
 });
 
 /** Reports what is pending as message `kind`: the counts start again from zero. */
-const send = (incident: Incident, kind: MessageKind, at: string): { incident: Incident; sent: Trigger } => {
+const send = (
+  incident: Incident,
+  kind: MessageKind,
+  at: string,
+  summary?: string,
+): { incident: Incident; sent: Trigger } => {
   const seq = incident.last_message.seq + 1;
-  const sent = message(incident, kind, seq, at, incident.pending);
+  const sent = message(incident, kind, seq, at, incident.pending, summary);
   const magnitude = Math.max(incident.last_message.magnitude, incident.pending.largest);
   return {
     sent,
@@ -194,7 +200,8 @@ export const foldTrigger = (
       total: addCounts(incident?.total ?? NO_COUNTS, counts),
       outbox: incident?.outbox ?? [],
     };
-    return send(opened, 'onset', at);
+    // The onset keeps the check's own words (which model, what estimate): the first thing FinOps reads.
+    return send(opened, 'onset', at, `new: ${trigger.summary}`);
   }
   const rank = SEVERITY_RANK[trigger.severity];
   const next: Incident = {
