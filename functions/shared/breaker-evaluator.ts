@@ -1,9 +1,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDbIncidentStore } from '../adapters/dynamodb/dynamodb-incident-store';
 import { DynamoDbShadowLedger } from '../adapters/dynamodb/dynamodb-shadow-ledger';
 import { DynamoDbSpendSnapshotSource } from '../adapters/dynamodb/dynamodb-spend-snapshot';
 import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
 import type { SessionCost } from '../core/breaker/event-checks';
+import { DEFAULT_INCIDENT_CONFIG } from '../core/breaker/incidents';
 import { systemClock } from '../core/breaker/ports';
 import { createShadowPolicies } from '../core/breaker/shadow';
 import type { PricedCostEvent } from '../core/events/cost-event';
@@ -21,6 +23,7 @@ import { sdkOptions } from './sdk-options';
  */
 export const breakerEvaluator = () => {
   const state = breakerStateReader();
+  const config = checkConfigFromEnv();
   const spend = new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME'));
   const live = createEvaluateBreaker({
     spend,
@@ -29,8 +32,12 @@ export const breakerEvaluator = () => {
       restore: requireEnv('RESTORE_STATE_MACHINE_ARN'),
     }),
     loadState: () => state.load(),
-    config: checkConfigFromEnv(),
+    config,
     clock: systemClock,
+    incidents: {
+      store: new DynamoDbIncidentStore(documentClient, requireEnv('BREAKER_TABLE_NAME')),
+      config: config.incidents ?? DEFAULT_INCIDENT_CONFIG,
+    },
   });
   const policies = shadowPoliciesFromEnv();
   if (policies.length === 0) return live;

@@ -123,6 +123,9 @@ const deliveries: [string, TimedRecord[], number | undefined][] = [
   ['live, batching window 300 s', single, 300],
   ['live, batching window 60 s', single, 60],
   ['live, batching window 5 s', single, 5],
+  // The shorter windows a 3 s put -> flag budget on AWS would need (docs/BENCHMARKS.md, latency budget).
+  ['live, batching window 2 s', single, 2],
+  ['live, batching window 1 s', single, 1],
 ];
 console.log(
   '| delivery | events/batch | spend writes/event | claims log writes/event | session writes/event | all writes/event | log bytes/event | WRU/event | RRU/event | per-event baseline (spend / all) | $ per M events |',

@@ -90,7 +90,7 @@ export const renderAlerts = (alerts: readonly ReceivedAlert[]): string => {
     ['severity', 'check', 'alerts'],
     [...counts.entries()].sort().map(([key, n]) => [...(key.split('|') as [string, string]), n]),
   );
-  return `${alerts.length} alert(s) on the topic, at most one per check, level and 15-minute window:\n${summary}`;
+  return `${alerts.length} alert(s) on the topic (the alert-only checks as incidents per check, subject and day: onset, digests, resolution):\n${summary}`;
 };
 
 export const renderCap = (totalNano: number, capNano: number, crossings: readonly Crossing[]): string => {

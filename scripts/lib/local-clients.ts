@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -29,6 +30,7 @@ export const localAwsEnvironment = (state: LocalState): Record<string, string> =
   ...(state.endpoints.sfn !== undefined && { AWS_ENDPOINT_URL_SFN: state.endpoints.sfn }),
   ...(state.endpoints.sns !== undefined && { AWS_ENDPOINT_URL_SNS: state.endpoints.sns }),
   ...(state.endpoints.firehose !== undefined && { AWS_ENDPOINT_URL_FIREHOSE: state.endpoints.firehose }),
+  ...(state.endpoints.iam !== undefined && { AWS_ENDPOINT_URL_IAM: state.endpoints.iam }),
   // The Redshift Data API stand-in is part of the same server as the SSM one.
   ...(state.endpoints.ssm !== undefined && {
     AWS_ENDPOINT_URL_REDSHIFT_DATA: state.endpoints.redshiftData ?? state.endpoints.ssm,
@@ -54,7 +56,7 @@ export class StandInMissingError extends Error {
 
 const endpointOf = (
   state: LocalState,
-  service: 'ssm' | 'sfn' | 'sns' | 'firehose' | 'cloudwatch',
+  service: 'ssm' | 'sfn' | 'sns' | 'firehose' | 'cloudwatch' | 'iam',
 ): string => {
   const endpoint = state.endpoints[service];
   if (endpoint === undefined) throw new StandInMissingError(service);
@@ -132,6 +134,15 @@ export const localCloudWatchClient = (state: LocalState): CloudWatchClient =>
   new CloudWatchClient({
     region: state.region,
     endpoint: endpointOf(state, 'cloudwatch'),
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: http1(),
+  });
+
+/** IAM of the local stack (scripts/local/aws/iam.ts): the inline policies of the cap's roles. */
+export const localIamClient = (state: LocalState): IAMClient =>
+  new IAMClient({
+    region: state.region,
+    endpoint: endpointOf(state, 'iam'),
     credentials: LOCAL_CREDENTIALS,
     requestHandler: http1(),
   });

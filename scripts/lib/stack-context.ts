@@ -46,6 +46,7 @@ export interface StackState extends StackResources {
     firehose?: string;
     redshiftData?: string;
     cloudwatch?: string;
+    iam?: string;
   };
   children: { name: string; pid: number }[];
   /** The fields below are written by the embedded stack; optional so hand-made states stay valid. */
@@ -60,6 +61,8 @@ export interface StackState extends StackResources {
   dailyBudgetUsd?: string;
   /** What the stack counts as spend: `producer` or `invocation-logs`. */
   spendSource?: 'producer' | 'invocation-logs';
+  /** The roles the cap denies model calls to (capEnforcementRoles); the IAM stand-in knows only these. */
+  capEnforcementRoles?: string[];
 }
 
 /** `arn:aws:states:<region>:<account>:stateMachine:ccb-<stage>-<name>`, as serverless.yml names them. */

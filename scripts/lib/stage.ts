@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { paginateListStateMachines, SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,6 +9,7 @@ import type { Workflow } from '../../functions/core/breaker/ports';
 import {
   localCloudWatchClient,
   localDynamoDbClient,
+  localIamClient,
   localSfnClient,
   localSnsClient,
   localSsmClient,
@@ -24,6 +26,12 @@ export interface StageContext {
   sfn(): SFNClient;
   sns(): SNSClient;
   cloudwatch(): CloudWatchClient;
+  iam(): IAMClient;
+  /**
+   * The roles the cap denies model calls to: the local stack's, from its state; unknown offline for an
+   * AWS stage (the deploy parameter), so commands take them as an option there.
+   */
+  capEnforcementRoles?: string[];
   /** The ARN of a breaker state machine (on AWS looked up by name: the account is not known offline). */
   stateMachineArn(workflow: Workflow): Promise<string>;
   /** The local stack's folder; undefined for an AWS stage. */
@@ -53,6 +61,8 @@ export const openStage = async (stage: string): Promise<StageContext> => {
       sfn: once(() => localSfnClient(state)),
       sns: once(() => localSnsClient(state)),
       cloudwatch: once(() => localCloudWatchClient(state)),
+      iam: once(() => localIamClient(state)),
+      capEnforcementRoles: state.capEnforcementRoles ?? [],
       stateMachineArn: async (workflow) => localResources('local').stateMachineArns[workflow],
       home: stackHome(),
     };
@@ -70,6 +80,8 @@ export const openStage = async (stage: string): Promise<StageContext> => {
     sfn,
     sns: once(() => new SNSClient({ region })),
     cloudwatch: once(() => new CloudWatchClient({ region })),
+    // IAM is global; the SDK signs for us-east-1 whatever the region.
+    iam: once(() => new IAMClient({ region })),
     stateMachineArn: async (workflow) => {
       const name = `ccb-${stage}-${workflow}`;
       for await (const page of paginateListStateMachines({ client: sfn() }, {})) {

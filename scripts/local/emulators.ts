@@ -243,6 +243,7 @@ export const startAwsStandIns = async (options: {
       AWS_ENDPOINT_URL_SSM: endpoint,
       AWS_ENDPOINT_URL_SFN: endpoint,
       AWS_ENDPOINT_URL_SNS: endpoint,
+      AWS_ENDPOINT_URL_IAM: endpoint,
       [AWS_STAND_INS_CONFIG_ENV]: JSON.stringify({ ...options.config, port }),
     },
   });

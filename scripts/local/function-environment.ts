@@ -69,6 +69,7 @@ export const localFunctionEnvironment = (options: {
       process.env.APPLICATION_INFERENCE_PROFILES ?? params.applicationInferenceProfiles ?? '{}',
     ...(policy !== undefined && { BREAKER_POLICY: policy }),
     ...(shadows !== undefined && { BREAKER_SHADOW_POLICIES: shadows }),
+    CAP_ENFORCEMENT_ROLES: process.env.CAP_ENFORCEMENT_ROLES ?? params.capEnforcementRoles ?? '',
     POWERTOOLS_METRICS_NAMESPACE: 'CostCircuitBreaker',
     POWERTOOLS_LOG_LEVEL: params.logLevel ?? 'INFO',
     // No X-Ray daemon locally.

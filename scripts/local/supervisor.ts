@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { parseRoleList } from '../../functions/core/breaker/cap-enforcement';
 import type { SpendSource } from '../../functions/core/ingest/split-batch';
 import { localAwsEnvironment, localKinesisClient, localSnsClient } from '../lib/local-clients';
 import { LOCAL_ACCOUNT_ID, localResources, type StackState } from '../lib/stack-context';
@@ -353,6 +354,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
         functionsDir: config.functionsDir,
         waitScale: config.sfnWaitScale,
         retryIntervalMs: config.sfnRetryIntervalMs,
+        iamRoles: parseRoleList(functionEnvironment.CAP_ENFORCEMENT_ROLES),
       },
       logPath: paths.awsLog,
       env: {
@@ -389,6 +391,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
       firehose: standIns.endpoint,
       redshiftData: standIns.endpoint,
       cloudwatch: standIns.endpoint,
+      iam: standIns.endpoint,
     };
     kinesisClient = localKinesisClient({ region: resources.region, endpoints });
     const stream = await ensureStream(kinesisClient, resources.streamName, config.shards);
@@ -505,6 +508,7 @@ export const runSupervisor = async (config: SupervisorConfig): Promise<void> => 
         dailyBudgetUsd: functionEnvironment.DAILY_BUDGET_USD,
       }),
       spendSource: functionEnvironment.SPEND_SOURCE as SpendSource,
+      capEnforcementRoles: parseRoleList(functionEnvironment.CAP_ENFORCEMENT_ROLES),
     };
     // Written last: its presence with this pid is what tells `up` the stack is ready.
     await writeJsonAtomic(paths.state, state);

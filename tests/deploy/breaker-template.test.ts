@@ -41,6 +41,7 @@ const FLAG_PARAMETERS = {
   degradation_active: 'false',
   model_tier_floor: 'none',
   suspend_scale_in: 'false',
+  allow_listed_only: 'false',
   cost_circuit_breaker_enabled: 'true',
 };
 const FLAG_PARAMETERS_ARN = {
@@ -78,7 +79,8 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
     },
     grants: {
       [key(arnOf('SpendTable'))]: ['dynamodb:GetItem', 'dynamodb:Query'],
-      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+      // PutItem only on the incident items (pk INCIDENTS#<day>), checked below.
+      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [key(refOf('EscalateStateMachine'))]: ['states:StartExecution'],
       [key(refOf('RestoreStateMachine'))]: ['states:StartExecution'],
     },
@@ -165,6 +167,21 @@ const BREAKER_FUNCTIONS: BreakerFunction[] = [
     grants: {
       [key(arnOf('SpendTable'))]: ['dynamodb:GetItem', 'dynamodb:Query'],
       ...stateTransition,
+    },
+  },
+  {
+    logicalId: 'BreakerEnforceCapLambdaFunction',
+    file: 'breaker-enforce-cap',
+    environment: {
+      BREAKER_TABLE_NAME: refOf('BreakerTable'),
+      LEDGER_TABLE_NAME: refOf('LedgerTable'),
+      CAP_ENFORCEMENT_ROLES: '',
+      STAGE,
+    },
+    // No role listed on this stage: no IAM Allow at all (the explicit Deny is checked below).
+    grants: {
+      [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+      ...ledgerPut,
     },
   },
 ];
@@ -405,6 +422,65 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
     );
   });
 
+  describe('when reading the cap enforcement', () => {
+    it('then with no capEnforcementRoles the enforce-cap role explicitly denies itself every inline-policy call', () => {
+      const statements = roleStatements(
+        template,
+        roleOfFunction(template, 'BreakerEnforceCapLambdaFunction'),
+      );
+      const iam = statements.filter((s) => asArray(s.Action).some((action) => action.startsWith('iam:')));
+
+      expect(iam).toEqual([
+        {
+          Effect: 'Deny',
+          Action: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'],
+          Resource: '*',
+        },
+      ]);
+    });
+
+    it('then the functions that fold incidents may put only the INCIDENTS# items of the breaker table', () => {
+      for (const functionId of ['CheckLambdaFunction', 'AggregateLambdaFunction']) {
+        const puts = roleStatements(template, roleOfFunction(template, functionId)).filter(
+          (s) =>
+            s.Effect === 'Allow' &&
+            asArray(s.Action).includes('dynamodb:PutItem') &&
+            key(s.Resource) === key(arnOf('BreakerTable')),
+        );
+
+        expect({ functionId, puts }).toEqual({
+          functionId,
+          puts: [
+            expect.objectContaining({
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INCIDENTS#*'] } },
+            }),
+          ],
+        });
+      }
+    });
+
+    it('then no other role of the stack may put or delete a role policy', () => {
+      const others = policyStatements(template).filter(
+        ({ holder, statement }) =>
+          holder !== roleOfFunction(template, 'BreakerEnforceCapLambdaFunction') &&
+          statement.Effect === 'Allow' &&
+          asArray(statement.Action).some((action) =>
+            /^iam:(\*|PutRolePolicy|DeleteRolePolicy)$/.test(action),
+          ),
+      );
+
+      expect(others).toEqual([]);
+    });
+
+    it('then the escalate, restore and override workflows may invoke the enforce-cap task', () => {
+      for (const { logicalId } of WORKFLOWS) {
+        expect(propertiesOf(template, logicalId).DefinitionSubstitutions).toMatchObject({
+          BreakerEnforceCapFunctionArn: arnOf('BreakerEnforceCapLambdaFunction'),
+        });
+      }
+    });
+  });
+
   describe('when reading the daily restore schedule', () => {
     it('then it starts the restore machine with {} at 00:00 UTC', () => {
       expect(propertiesOf(template, 'RestoreSchedule')).toMatchObject({
@@ -500,6 +576,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         S3BucketName: refOf('AuditTrailBucket'),
         IsLogging: true,
         EnableLogFileValidation: true,
+        IncludeGlobalServiceEvents: true,
         EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
       });
       expect(asArray(trail.DependsOn)).toContain('AuditTrailBucketPolicy');

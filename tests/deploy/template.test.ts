@@ -82,7 +82,7 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
         FunctionName: arnOf('AggregateLambdaFunction'),
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: 1000,
-        MaximumBatchingWindowInSeconds: 5,
+        MaximumBatchingWindowInSeconds: 1,
         Enabled: true,
       });
     });
@@ -283,7 +283,8 @@ describe(`given the service packaged offline for stage ${STAGE}`, () => {
           'dynamodb:UpdateItem',
         ],
         [key(arnOf('QuarantineTable'))]: ['dynamodb:PutItem'],
-        [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem'],
+        // The breaker state to read, and the day's incident item to fold findings into.
+        [key(arnOf('BreakerTable'))]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         [key(arnOf('LedgerTable'))]: ['dynamodb:PutItem'],
       });
     });

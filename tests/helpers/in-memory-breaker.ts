@@ -1,3 +1,4 @@
+import { emptyIncidentDay, type IncidentDay } from '../../functions/core/breaker/incidents';
 import type { LedgerEntry } from '../../functions/core/breaker/ledger';
 import type {
   AlertMessage,
@@ -5,6 +6,8 @@ import type {
   BreakerStore,
   Clock,
   FlagPublisher,
+  IncidentStore,
+  RolePolicies,
   SpendSnapshot,
   SpendSnapshotSource,
   Workflow,
@@ -142,3 +145,62 @@ export const fixedClock = (iso: string): Clock & { set(iso: string): void; advan
     },
   };
 };
+
+/**
+ * IAM inline role policies in memory: role -> policy name -> document. `failures` are thrown by the next
+ * puts, one per call, as a throttled or failing PutRolePolicy would.
+ */
+export class InMemoryRolePolicies implements RolePolicies {
+  readonly policies = new Map<string, Map<string, string>>();
+  readonly failures: Error[] = [];
+  /** Roles every put to fails with the error, as a role the breaker may not change would. */
+  readonly refusing = new Map<string, Error>();
+  readonly calls: string[] = [];
+
+  async put(role: string, name: string, document: string): Promise<void> {
+    this.calls.push(`put ${role}`);
+    const failure = this.failures.shift() ?? this.refusing.get(role);
+    if (failure !== undefined) throw failure;
+    const byName = this.policies.get(role) ?? new Map<string, string>();
+    byName.set(name, document);
+    this.policies.set(role, byName);
+  }
+
+  async remove(role: string, name: string): Promise<'removed' | 'absent'> {
+    this.calls.push(`delete ${role}`);
+    return this.policies.get(role)?.delete(name) === true ? 'removed' : 'absent';
+  }
+
+  async get(role: string, name: string): Promise<string | undefined> {
+    return this.policies.get(role)?.get(name);
+  }
+
+  /** The roles holding a policy of that name. */
+  holding(name: string): string[] {
+    return [...this.policies].filter(([, byName]) => byName.has(name)).map(([role]) => role);
+  }
+}
+
+/** The incident items in memory, with the version compare-and-set of the DynamoDB adapter. */
+export class InMemoryIncidentStore implements IncidentStore {
+  readonly days = new Map<string, IncidentDay>();
+  /** Runs once before the next save: lets a test slip another evaluator in between read and write. */
+  beforeSave?: () => Promise<void> | void;
+
+  async load(day: string): Promise<IncidentDay> {
+    return structuredClone(this.days.get(day) ?? emptyIncidentDay(day));
+  }
+
+  async save(next: IncidentDay, expectedVersion: number): Promise<'saved' | 'conflict'> {
+    const hook = this.beforeSave;
+    this.beforeSave = undefined;
+    await hook?.();
+    if ((this.days.get(next.day)?.version ?? 0) !== expectedVersion) return 'conflict';
+    this.days.set(next.day, structuredClone(next));
+    return 'saved';
+  }
+
+  async list(): Promise<IncidentDay[]> {
+    return [...this.days.values()].map((d) => structuredClone(d));
+  }
+}

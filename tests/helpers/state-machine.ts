@@ -3,6 +3,7 @@ import '../../scripts/local/aws/polyfills';
 import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { createNotify, type NotifyInput } from '../../functions/core/breaker/alerts';
 import { type ApplyTriggerInput, createApplyTrigger } from '../../functions/core/breaker/apply-trigger';
+import { createEnforceCap, type EnforceCapInput } from '../../functions/core/breaker/cap-enforcement';
 import { createOverride } from '../../functions/core/breaker/override';
 import { defaultPolicy } from '../../functions/core/breaker/policy';
 import type { Workflow } from '../../functions/core/breaker/ports';
@@ -16,6 +17,7 @@ import {
   InMemoryAlertPublisher,
   InMemoryBreakerStore,
   InMemoryFlagPublisher,
+  InMemoryRolePolicies,
   InMemorySpendSnapshots,
 } from './in-memory-breaker';
 
@@ -108,6 +110,8 @@ export interface BreakerWorld {
   flags: RecordingFlagPublisher;
   alerts: InMemoryAlertPublisher;
   spend: InMemorySpendSnapshots;
+  /** IAM inline policies of the roles the cap denies (capEnforcementRoles). */
+  iam: InMemoryRolePolicies;
   clock: ReturnType<typeof fixedClock>;
   capNano: number;
   /** Each task function by the name its placeholder gives it, wired as functions/breaker-*.ts wire theirs. */
@@ -119,6 +123,8 @@ export interface WorldOptions {
   dailyBudgetUsd?: number;
   /** A store with injected behaviour; a fresh in-memory one by default. */
   store?: InMemoryBreakerStore;
+  /** The stage's capEnforcementRoles; none by default, as serverless.yml has it. */
+  capEnforcementRoles?: string[];
 }
 
 /**
@@ -129,7 +135,9 @@ export const breakerWorld = ({
   now,
   dailyBudgetUsd = 1_000,
   store = new InMemoryBreakerStore(),
+  capEnforcementRoles = [],
 }: WorldOptions) => {
+  const iam = new InMemoryRolePolicies();
   const flags = new RecordingFlagPublisher();
   const alerts = new InMemoryAlertPublisher();
   const spend = new InMemorySpendSnapshots();
@@ -147,6 +155,13 @@ export const breakerWorld = ({
     spend,
     config: defaultCheckConfig(capNano, {}),
     stepSeconds: 900,
+  });
+  const enforceCap = createEnforceCap({
+    store,
+    policies: iam,
+    roles: capEnforcementRoles,
+    stage: STAGE,
+    clock,
   });
 
   type OverrideTaskInput =
@@ -166,8 +181,9 @@ export const breakerWorld = ({
         : override.revert(task.execution);
     },
     BreakerRestoreStep: (input) => restoreStep(input as RestoreStepInput),
+    BreakerEnforceCap: (input) => enforceCap(input as EnforceCapInput),
   };
-  return { store, flags, alerts, spend, clock, capNano, functions } satisfies BreakerWorld;
+  return { store, flags, alerts, spend, iam, clock, capNano, functions } satisfies BreakerWorld;
 };
 
 /**

@@ -43,6 +43,7 @@ describe('the restore state machine', () => {
       degradation_active: 'false',
       model_tier_floor: 'none',
       suspend_scale_in: 'false',
+      allow_listed_only: 'false',
       cost_circuit_breaker_enabled: 'true',
     });
     expect(world.flags.history.at(-1)?.description).toBe(

@@ -1,3 +1,4 @@
+import type { EnforceCapResult } from './cap-enforcement';
 import { type Policy, policyAlerts } from './policy';
 import type { AlertMessage, AlertPublisher } from './ports';
 import type { TransitionReport } from './transition';
@@ -8,7 +9,8 @@ const SUBJECT_LIMIT = 100;
 export interface NotifyInput {
   execution: string;
   trigger: Trigger;
-  outcome: TransitionReport<string>;
+  /** The workflow's outcome; at the cap (or leaving it) with what the IAM step did or the error it caught. */
+  outcome: TransitionReport<string> & { enforcement?: EnforceCapResult; enforcement_error?: unknown };
 }
 
 const headline = ({ trigger, outcome }: NotifyInput): string => {
@@ -41,8 +43,18 @@ export const alertFor = (input: NotifyInput, stage: string): AlertMessage => {
       trigger,
       execution,
       ledger_entry: outcome.entry_id,
+      ...(trigger.incident !== undefined && { incident: trigger.incident }),
+      ...(outcome.enforcement !== undefined && { enforcement: outcome.enforcement }),
+      ...(outcome.enforcement_error !== undefined && { enforcement_error: outcome.enforcement_error }),
     },
-    attributes: { severity: trigger.severity, check: trigger.check, stage, alert_key: trigger.id },
+    attributes: {
+      severity: trigger.severity,
+      check: trigger.check,
+      stage,
+      alert_key: trigger.id,
+      // Subscription filters can keep onsets and resolutions and drop the digests in between.
+      ...(trigger.incident !== undefined && { incident: trigger.incident.kind }),
+    },
   };
 };
 

@@ -39,6 +39,19 @@ export const createApplyTrigger =
       const mode = stale ? state.mode : escalatedMode(state.mode, trigger.to_mode);
       const raised = stale ? state.raised : raise(state.raised, trigger.flags ?? {});
       const noChange = mode === state.mode && sameRaised(raised, state.raised);
+      if (noChange && isAlertOnly(trigger) && trigger.incident !== undefined) {
+        // The ledger keeps every incident message with its counts, so it accounts for every finding.
+        return {
+          kind: 'none',
+          outcome: 'alert',
+          entry: {
+            ...entryBase(),
+            kind: 'incident_message',
+            entry_id: entryId(execution, 'incident_message'),
+            detail: { incident: trigger.incident },
+          },
+        };
+      }
       if (noChange) return { kind: 'none', outcome: isAlertOnly(trigger) ? 'alert' : 'unchanged' };
       if (!isEnabled(state)) {
         return {

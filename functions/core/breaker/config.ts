@@ -1,4 +1,5 @@
-import type { Ladder } from './ladder';
+import type { IncidentConfig } from './incidents';
+import { DEFAULT_LADDER, type Ladder } from './ladder';
 
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
@@ -26,4 +27,6 @@ export interface CheckConfig {
   tokenExplosionTokens: number;
   /** Reported cost differing from ours by more than this (basis points of ours) is a mismatch. */
   mismatchBp: number;
+  /** How findings of the alert-only checks batch into incidents; DEFAULT_INCIDENT_CONFIG when absent. */
+  incidents?: IncidentConfig;
 }

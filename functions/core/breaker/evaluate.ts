@@ -2,10 +2,12 @@ import type { PricedCostEvent } from '../events/cost-event';
 import { utcDay } from '../time';
 import type { CheckConfig } from './config';
 import { eventTriggers, type SessionCost } from './event-checks';
-import type { Clock, SpendSnapshotSource, Workflow, WorkflowStarter } from './ports';
+import type { IncidentConfig } from './incidents';
+import type { Clock, IncidentStore, SpendSnapshotSource, Workflow, WorkflowStarter } from './ports';
+import { createRecordIncidents } from './record-incidents';
 import { spendTriggers } from './spend-checks';
 import { atRest, type BreakerState, isEnabled } from './state';
-import { executionName, type Trigger } from './trigger';
+import { executionName, isAlertOnly, type Trigger } from './trigger';
 
 export interface EvaluateDependencies {
   spend: SpendSnapshotSource;
@@ -13,10 +15,17 @@ export interface EvaluateDependencies {
   loadState: () => Promise<BreakerState>;
   config: CheckConfig;
   clock: Clock;
+  /**
+   * Where alert-only findings become incidents (a message when one is due, not one per finding). Without
+   * it every finding starts its own workflow, as before incidents.
+   */
+  incidents?: { store: IncidentStore; config: IncidentConfig };
 }
 
 export interface Evaluation {
   triggers: Trigger[];
+  /** Incident messages handed to the escalate workflow (due now, or recent ones not known started). */
+  messages: Trigger[];
   /** Executions started or found already started, by name. */
   started: string[];
   failed: { name: string; error: unknown }[];
@@ -32,6 +41,24 @@ const REMEMBERED_NAMES = 10_000;
  */
 export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
   const handedOver = new Set<string>();
+  const recordIncidents = deps.incidents === undefined ? undefined : createRecordIncidents(deps.incidents);
+
+  /**
+   * The alert-only findings folded into incidents, and the messages due. Should the incident store
+   * fail, every finding goes out on its own: a storm is better than silence.
+   */
+  const throughIncidents = async (all: Trigger[], atMs: number, sweep: boolean) => {
+    const alertOnly = all.filter(isAlertOnly);
+    // A batch without findings leaves the incidents to the schedule's sweep: no reads on the hot path.
+    if (recordIncidents === undefined || (!sweep && alertOnly.length === 0))
+      return { direct: all, messages: [], failed: [] };
+    try {
+      const { messages } = await recordIncidents(alertOnly, atMs);
+      return { direct: all.filter((t) => !isAlertOnly(t)), messages, failed: [] };
+    } catch (error) {
+      return { direct: all, messages: [], failed: [{ name: 'incidents', error }] };
+    }
+  };
 
   const startAll = async (requests: { workflow: Workflow; name: string; input: unknown }[]) => {
     const result: Pick<Evaluation, 'started' | 'failed'> = { started: [], failed: [] };
@@ -64,19 +91,34 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
     return { triggers, restores };
   };
 
-  const run = async (extra: Trigger[], instants: Map<string, number>): Promise<Evaluation> => {
+  const run = async (
+    extra: Trigger[],
+    instants: Map<string, number>,
+    atMs: number,
+    sweep: boolean,
+  ): Promise<Evaluation> => {
     const state = await deps.loadState();
     const { triggers, restores } = await evaluateDays(state, instants);
     const all = [...triggers, ...extra];
+    const routed = await throughIncidents(all, atMs, sweep);
     // While disabled, a trigger only records a dry run; naming that run apart keeps the trigger's own
     // name free, so it still acts once an override re-enables the breaker.
     const nameOf = (trigger: Trigger) =>
       isEnabled(state) ? trigger.id : executionName(trigger.id, 'disabled', `v${state.version}`);
     const outcome = await startAll([
       ...restores,
-      ...all.map((trigger) => ({ workflow: 'escalate' as const, name: nameOf(trigger), input: { trigger } })),
+      ...[...routed.direct, ...routed.messages].map((trigger) => ({
+        workflow: 'escalate' as const,
+        name: nameOf(trigger),
+        input: { trigger },
+      })),
     ]);
-    return { triggers: all, ...outcome };
+    return {
+      triggers: all,
+      messages: routed.messages,
+      started: outcome.started,
+      failed: [...routed.failed, ...outcome.failed],
+    };
   };
 
   return {
@@ -87,12 +129,18 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
         const day = utcDay(e.occurredAt);
         instants.set(day, Math.max(instants.get(day) ?? 0, e.occurredAt));
       }
-      return run(eventTriggers(counted, sessions, deps.config), instants);
+      const latest = Math.max(0, ...instants.values());
+      return run(
+        eventTriggers(counted, sessions, deps.config),
+        instants,
+        latest === 0 ? deps.clock.now() : latest,
+        false,
+      );
     },
     /** On the schedule: today's spend at the wall clock. */
     scheduled(): Promise<Evaluation> {
       const now = deps.clock.now();
-      return run([], new Map([[utcDay(now), now]]));
+      return run([], new Map([[utcDay(now), now]]), now, true);
     },
   };
 };

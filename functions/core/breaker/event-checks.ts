@@ -4,6 +4,7 @@ import { UNATTRIBUTED } from '../events/invocation-log';
 import { formatUsd } from '../money';
 import { quarterLabel, utcDay, utcQuarter } from '../time';
 import type { CheckConfig } from './config';
+import type { FindingCounts } from './incidents';
 import { type Check, executionName, MAX_IDS, type Trigger } from './trigger';
 
 /** A session's running cost, as the ingestion keeps it. */
@@ -18,6 +19,12 @@ interface Finding {
   at: number;
   id: string;
   value: number;
+  /** The incident subject: `model:<id>` for per-call checks, `intent:<name>` for conversations. */
+  subject: string;
+  sessionId: string;
+  costNano: number;
+  /** Calls behind it: one for a per-call finding, the batch's calls of the session for a spike. */
+  calls?: number;
 }
 
 /**
@@ -30,9 +37,16 @@ const roundingOf = (e: PricedCostEvent): number => (e.schemaVersion === '1' ? V1
 const promptTokens = (e: PricedCostEvent): number =>
   e.inputTokens + e.cacheReadTokens + e.cacheWriteTokens + e.cacheWrite1hTokens;
 
+const countsOfFindings = (found: readonly Finding[], largest: number): FindingCounts => ({
+  calls: found.reduce((sum, f) => sum + (f.calls ?? 1), 0),
+  sessions: new Set(found.map((f) => f.sessionId)).size,
+  spend_nano: found.reduce((sum, f) => sum + f.costNano, 0),
+  largest,
+});
+
 /**
- * One trigger per check and 15-minute window of event time, listing what it found there: the alert
- * key is the window, so a storm of findings alerts once per window, and each alert names its ids.
+ * One trigger per check, subject and 15-minute window of event time, listing what it found there
+ * with its counts; the incidents (incidents.ts) decide which of them FinOps hears about.
  */
 const perWindow = (
   check: Check,
@@ -44,20 +58,24 @@ const perWindow = (
 ): Trigger[] => {
   const windows = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = `${utcDay(f.at)}T${quarterLabel(utcQuarter(f.at)).replace(':', '')}`;
+    const key = `${utcDay(f.at)}T${quarterLabel(utcQuarter(f.at)).replace(':', '')}|${f.subject}`;
     windows.set(key, [...(windows.get(key) ?? []), f]);
   }
-  return [...windows.entries()].map(([window, found]) => {
+  return [...windows.entries()].map(([key, found]) => {
+    const [window = '', subject = ''] = key.split('|');
     const sorted = [...found].sort((a, b) => b.value - a.value || a.id.localeCompare(b.id));
     const worst = sorted[0] as Finding;
     const first = Math.min(...found.map((f) => f.at));
+    const hash = createHash('sha256').update(subject).digest('hex').slice(0, 10);
     return {
-      id: executionName(check, window),
+      id: executionName(check, window, hash),
       check,
       severity: 'warning',
       event_time: new Date(first).toISOString(),
       day: utcDay(first),
       ids: [...new Set(sorted.map((f) => f.id))].slice(0, MAX_IDS),
+      subject,
+      counts: countsOfFindings(found, worst.value),
       ...describe(worst, found.length),
     };
   });
@@ -96,6 +114,13 @@ const unpricedTriggers = (events: readonly PricedCostEvent[]): Trigger[] => {
       event_time: new Date(first).toISOString(),
       day,
       ids: found.map((e) => e.eventId).slice(0, MAX_IDS),
+      subject: subject.startsWith('region ') ? subject.replace(' ', ':') : `model:${subject}`,
+      counts: {
+        calls: found.length,
+        sessions: new Set(found.map((e) => e.sessionId)).size,
+        spend_nano: estimateNano,
+        largest: Math.max(...found.map((e) => e.costNano)),
+      },
       summary: `${found.length} event(s) on ${subject} not in the price catalog (${found[0]?.priceTable}), counted at a ceiling: $${formatUsd(estimateNano, 6)} estimated`,
     };
   });
@@ -114,8 +139,9 @@ export const eventTriggers = (
   const mismatches: Finding[] = [];
   for (const e of events) {
     const tokens = promptTokens(e);
+    const about = { subject: `model:${e.modelId}`, sessionId: e.sessionId, costNano: e.costNano };
     if (tokens > config.tokenExplosionTokens)
-      explosions.push({ at: e.occurredAt, id: e.eventId, value: tokens });
+      explosions.push({ at: e.occurredAt, id: e.eventId, value: tokens, ...about });
     // An estimate is ours, not the producer's: comparing it with the reported figure says nothing.
     if (e.reportedCostNano !== null && e.costNano > 0 && !e.estimated) {
       const diff = Math.abs(e.reportedCostNano - e.costNano);
@@ -124,22 +150,38 @@ export const eventTriggers = (
           at: e.occurredAt,
           id: e.eventId,
           value: Math.round((diff * 10_000) / e.costNano) / 100,
+          ...about,
         });
       }
     }
+  }
+  const batchCost = new Map<string, { calls: number; costNano: number }>();
+  for (const e of events) {
+    const seen = batchCost.get(e.sessionId) ?? { calls: 0, costNano: 0 };
+    batchCost.set(e.sessionId, { calls: seen.calls + 1, costNano: seen.costNano + e.costNano });
   }
   const spikes: Finding[] = [];
   for (const s of sessions) {
     // Calls whose invocation-log metadata named no session are one bucket, not a conversation.
     if (s.sessionId === UNATTRIBUTED) continue;
-    const averages = s.intents.map((i) => config.intentConversationNano[i]).filter((n) => n !== undefined);
-    if (averages.length === 0) continue;
-    const average = Math.max(...averages);
+    const priced = s.intents.flatMap((intent) => {
+      const average = config.intentConversationNano[intent];
+      return average === undefined ? [] : [{ intent, average }];
+    });
+    if (priced.length === 0) continue;
+    // The dearest of its intents sets the bar, and names the incident.
+    const { intent, average } = priced.reduce((a, b) => (b.average > a.average ? b : a));
     if (s.costNano > average * config.spikeFactor) {
       spikes.push({
         at: s.lastEventAt,
         id: s.sessionId,
         value: Math.round((s.costNano / average) * 10) / 10,
+        subject: `intent:${intent}`,
+        sessionId: s.sessionId,
+        // What this batch's calls of the session cost: a session spiking again in the next window adds
+        // only its new calls, so the incident's spend sums each call once.
+        costNano: batchCost.get(s.sessionId)?.costNano ?? 0,
+        calls: batchCost.get(s.sessionId)?.calls ?? 0,
       });
     }
   }

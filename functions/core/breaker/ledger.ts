@@ -16,6 +16,10 @@ export const LEDGER_KINDS = [
   // A shadow policy's would-be transition (DESIGN 18): never applied, published or alerted.
   'shadow',
   'reconciliation_drift',
+  'cap_enforced',
+  'cap_lifted',
+  'cap_enforcement_failed',
+  'incident_message',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

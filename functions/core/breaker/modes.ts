@@ -9,14 +9,44 @@ export interface BreakerFlags {
   degradation_active: boolean;
   model_tier_floor: ModelTierFloor;
   suspend_scale_in: boolean;
+  /**
+   * No model calls except the allow-listed (the cap): one step beyond degradation, which still lets
+   * every story call the floor model (seed 000: degradation overrides every story).
+   */
+  allow_listed_only: boolean;
 }
 
 const FLAGS: Record<Mode, BreakerFlags> = {
-  normal: { degradation_active: false, model_tier_floor: 'none', suspend_scale_in: false },
-  cache_aggressive: { degradation_active: false, model_tier_floor: 'none', suspend_scale_in: false },
-  cost_saving: { degradation_active: false, model_tier_floor: 'haiku', suspend_scale_in: true },
-  emergency: { degradation_active: true, model_tier_floor: 'haiku', suspend_scale_in: true },
-  cap: { degradation_active: true, model_tier_floor: 'haiku', suspend_scale_in: true },
+  normal: {
+    degradation_active: false,
+    model_tier_floor: 'none',
+    suspend_scale_in: false,
+    allow_listed_only: false,
+  },
+  cache_aggressive: {
+    degradation_active: false,
+    model_tier_floor: 'none',
+    suspend_scale_in: false,
+    allow_listed_only: false,
+  },
+  cost_saving: {
+    degradation_active: false,
+    model_tier_floor: 'haiku',
+    suspend_scale_in: true,
+    allow_listed_only: false,
+  },
+  emergency: {
+    degradation_active: true,
+    model_tier_floor: 'haiku',
+    suspend_scale_in: true,
+    allow_listed_only: false,
+  },
+  cap: {
+    degradation_active: true,
+    model_tier_floor: 'haiku',
+    suspend_scale_in: true,
+    allow_listed_only: true,
+  },
 };
 
 export const flagsFor = (mode: Mode): BreakerFlags => ({ ...FLAGS[mode] });

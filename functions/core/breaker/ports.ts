@@ -1,4 +1,5 @@
 import type { HourBaseline } from '../analytics/ports';
+import type { IncidentDay } from './incidents';
 import type { LedgerEntry } from './ledger';
 import type { BreakerState } from './state';
 
@@ -15,6 +16,16 @@ export interface BreakerStore {
   append(entry: LedgerEntry): Promise<'appended' | 'exists'>;
 }
 
+/** The incidents of each UTC day: one item per day in the breaker state table. */
+export interface IncidentStore {
+  /** The day's incidents; an empty day (version 0) when none was ever written. */
+  load(day: string): Promise<IncidentDay>;
+  /** Writes the day only if its stored version is still `expectedVersion`; `conflict` otherwise. */
+  save(next: IncidentDay, expectedVersion: number): Promise<'saved' | 'conflict'>;
+  /** Every day that has incidents, for `ccb alerts`. */
+  list?(): Promise<IncidentDay[]>;
+}
+
 /** Publishes the flag values under the stage prefix; the description names the execution and reason. */
 export interface FlagPublisher {
   publish(values: Readonly<Record<string, string>>, description: string): Promise<void>;
@@ -29,6 +40,16 @@ export interface AlertMessage {
 
 export interface AlertPublisher {
   publish(alert: AlertMessage): Promise<string>;
+}
+
+/** Inline policies on IAM roles: PutRolePolicy, DeleteRolePolicy and GetRolePolicy. */
+export interface RolePolicies {
+  /** Creates or replaces the inline policy `name` on `role` (a role name, not an ARN). */
+  put(role: string, name: string, document: string): Promise<void>;
+  /** `absent` when the role has no inline policy of that name: lifting twice is not an error. */
+  remove(role: string, name: string): Promise<'removed' | 'absent'>;
+  /** The policy document as JSON text, or undefined when the role has none of that name. */
+  get(role: string, name: string): Promise<string | undefined>;
 }
 
 export type Workflow = 'escalate' | 'restore' | 'override';

@@ -47,6 +47,7 @@ export const breakerFlags = (mode: Mode, raised: Partial<BreakerFlags>): Breaker
     degradation_active: base.degradation_active || raised.degradation_active === true,
     model_tier_floor: raised.model_tier_floor === 'haiku' ? 'haiku' : base.model_tier_floor,
     suspend_scale_in: base.suspend_scale_in || raised.suspend_scale_in === true,
+    allow_listed_only: base.allow_listed_only,
   };
 };
 
@@ -54,12 +55,17 @@ export const breakerFlags = (mode: Mode, raised: Partial<BreakerFlags>): Breaker
 export const effectiveFlags = (state: BreakerState): EffectiveFlags => {
   const own = breakerFlags(state.mode, state.raised);
   const o = state.override?.flags ?? {};
+  const degradation_active = o.degradation_active ?? own.degradation_active;
+  const cost_circuit_breaker_enabled = o.cost_circuit_breaker_enabled ?? true;
   return {
     breaker_mode: state.mode,
-    degradation_active: o.degradation_active ?? own.degradation_active,
+    degradation_active,
     model_tier_floor: o.model_tier_floor ?? own.model_tier_floor,
     suspend_scale_in: o.suspend_scale_in ?? own.suspend_scale_in,
-    cost_circuit_breaker_enabled: o.cost_circuit_breaker_enabled ?? true,
+    // The cap is degradation taken further: an override that lifts degradation or disables the
+    // breaker lifts the cap with it (and so its IAM deny), rather than needing a flag of its own.
+    allow_listed_only: own.allow_listed_only && degradation_active && cost_circuit_breaker_enabled,
+    cost_circuit_breaker_enabled,
   };
 };
 
@@ -75,6 +81,7 @@ export const parameterValues = (flags: EffectiveFlags): Record<string, string> =
   degradation_active: String(flags.degradation_active),
   model_tier_floor: flags.model_tier_floor,
   suspend_scale_in: String(flags.suspend_scale_in),
+  allow_listed_only: String(flags.allow_listed_only),
   cost_circuit_breaker_enabled: String(flags.cost_circuit_breaker_enabled),
 });
 

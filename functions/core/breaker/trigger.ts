@@ -1,3 +1,4 @@
+import type { FindingCounts, IncidentMessage } from './incidents';
 import type { BreakerFlags, Mode } from './modes';
 
 export const CHECKS = [
@@ -10,6 +11,7 @@ export const CHECKS = [
   'unpriced_model',
   'restore',
   'override',
+  'cap_enforcement',
 ] as const;
 export type Check = (typeof CHECKS)[number];
 
@@ -38,6 +40,15 @@ export interface Trigger {
   ids?: string[];
   /** One line for a human. */
   summary: string;
+  /**
+   * What the finding is about, for its incident: `model:<id>`, `intent:<name>`, `session:<id>`; absent
+   * means the day's budget.
+   */
+  subject?: string;
+  /** What it found: calls, sessions, spend and the largest value, so incidents can batch without losing any. */
+  counts?: FindingCounts;
+  /** Set on an incident's message: which one it is and the counts since the previous one. */
+  incident?: IncidentMessage;
 }
 
 export const MAX_IDS = 20;

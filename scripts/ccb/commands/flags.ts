@@ -1,6 +1,12 @@
 import { paginateGetParameterHistory, paginateGetParametersByPath } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { DynamoDbBreakerStore } from '../../../functions/adapters/dynamodb/dynamodb-breaker-store';
+import { IamRolePolicies } from '../../../functions/adapters/iam/iam-role-policies';
+import {
+  capPolicyName,
+  enforcementState,
+  parseRoleList,
+} from '../../../functions/core/breaker/cap-enforcement';
 import { type BreakerState, effectiveFlags, parameterValues } from '../../../functions/core/breaker/state';
 import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
@@ -23,6 +29,15 @@ export interface FlagsReport {
   in_sync: boolean;
   flags: PublishedFlag[];
   override: BreakerState['override'] | null;
+  /**
+   * The cap's IAM deny as IAM shows it (GetRolePolicy on each listed role), and whether that matches
+   * allow_listed_only; null when no role is listed.
+   */
+  enforcement: {
+    policy_name: string;
+    roles: { role: string; denied: boolean }[];
+    in_sync: boolean;
+  } | null;
 }
 
 const parseDescription = (description: string | undefined) => {
@@ -30,7 +45,24 @@ const parseDescription = (description: string | undefined) => {
   return { execution: match?.[1] ?? null, reason: match?.[2] ?? description ?? null };
 };
 
-export const readFlags = async (context: StageContext): Promise<FlagsReport> => {
+const readEnforcement = async (
+  context: StageContext,
+  roles: readonly string[],
+  capped: boolean,
+): Promise<FlagsReport['enforcement']> => {
+  if (roles.length === 0) return null;
+  const state = await enforcementState(new IamRolePolicies(context.iam()), roles, context.stage);
+  return {
+    policy_name: capPolicyName(context.stage),
+    roles: state,
+    in_sync: state.every(({ denied }) => denied === capped),
+  };
+};
+
+export const readFlags = async (
+  context: StageContext,
+  options: { roles?: readonly string[] } = {},
+): Promise<FlagsReport> => {
   const prefix = context.resources.ssmPrefix;
   const flags: PublishedFlag[] = [];
   const pages = paginateGetParametersByPath({ client: context.ssm() }, { Path: prefix, Recursive: false });
@@ -66,9 +98,11 @@ export const readFlags = async (context: StageContext): Promise<FlagsReport> => 
   );
   flags.sort((a, b) => a.name.localeCompare(b.name));
   const state = await new DynamoDbBreakerStore(context.dynamodb, context.resources.breakerTable, '').load();
-  const inSync = Object.entries(parameterValues(effectiveFlags(state))).every(
+  const effective = effectiveFlags(state);
+  const inSync = Object.entries(parameterValues(effective)).every(
     ([name, value]) => flags.find((f) => f.name === name)?.value === value,
   );
+  const roles = options.roles ?? context.capEnforcementRoles ?? [];
   return {
     stage: context.stage,
     mode: state.mode,
@@ -76,8 +110,15 @@ export const readFlags = async (context: StageContext): Promise<FlagsReport> => 
     in_sync: inSync,
     flags,
     override: state.override ?? null,
+    enforcement: await readEnforcement(context, roles, effective.allow_listed_only),
   };
 };
+
+const renderEnforcement = (enforcement: FlagsReport['enforcement']): string =>
+  enforcement === null
+    ? 'Cap enforcement: no role listed (capEnforcementRoles); the cap is the allow_listed_only flag alone.'
+    : `Cap enforcement (${enforcement.policy_name}${enforcement.in_sync ? '' : ', NOT in sync with allow_listed_only'}): ` +
+      enforcement.roles.map(({ role, denied }) => `${role} ${denied ? 'denied' : 'not denied'}`).join(', ');
 
 /** Mode and values on one line, without who and when: for output that must read the same every run. */
 export const renderFlagLine = (report: FlagsReport): string =>
@@ -112,6 +153,7 @@ export const renderFlags = (report: FlagsReport): string => {
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(', ')} - ${o.reason}`,
     );
+  lines.push(renderEnforcement(report.enforcement));
   return lines.join('\n');
 };
 
@@ -120,9 +162,15 @@ export const registerFlags = (program: Command): void => {
     .command('flags')
     .description('the breaker mode and every published flag: value, when, which execution set it and why')
     .option('--stage <stage>', 'local, or a deployed stage', 'local')
+    .option(
+      '--roles <names>',
+      "roles whose cap deny to show, comma-separated (default: the local stack's capEnforcementRoles)",
+    )
     .option('--json', 'machine-readable output')
-    .action(async (options: { stage: string; json?: boolean }) => {
-      const report = await readFlags(await openStage(options.stage));
+    .action(async (options: { stage: string; json?: boolean; roles?: string }) => {
+      const report = await readFlags(await openStage(options.stage), {
+        ...(options.roles !== undefined && { roles: parseRoleList(options.roles) }),
+      });
       console.log(options.json ? JSON.stringify(report, null, 2) : renderFlags(report));
     });
 };

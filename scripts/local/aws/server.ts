@@ -8,6 +8,7 @@ import { consoleLogger, type Logger } from '../log';
 import { projectRoot } from '../paths';
 import { createCloudWatchService } from './cloudwatch';
 import { createFirehoseService } from './firehose';
+import { createIamService } from './iam';
 import {
   AwsServiceError,
   escapeXml,
@@ -44,6 +45,8 @@ export interface AwsStandInsConfig {
   retryIntervalMs?: number;
   /** DefinitionSubstitutions other than `${<Name>FunctionArn}`. */
   substitutions?: Record<string, string>;
+  /** The IAM roles that exist locally: the stage's capEnforcementRoles. */
+  iamRoles?: string[];
 }
 
 /** Everything the stand-ins keep, under `<home>/aws/`. */
@@ -53,6 +56,8 @@ export const awsStandInPaths = (home: string) => ({
   sfn: join(home, 'aws', 'sfn'),
   snsTopics: join(home, 'aws', 'sns', 'topics.json'),
   snsMessages: join(home, 'aws', 'sns', 'messages.jsonl'),
+  /** Inline policies of the local roles (the cap's deny), by role and policy name. */
+  iam: join(home, 'aws', 'iam.json'),
   /** Delivered objects under `<stream>/<YYYY>/<MM>/<DD>/<HH>/`, and fault.json (scripts/local/aws/firehose.ts). */
   firehose: join(home, 'aws', 'firehose'),
   /** Every PutMetricData datum, one JSON line each (scripts/local/aws/cloudwatch.ts). */
@@ -63,6 +68,9 @@ const JSON_1_0 = 'application/x-amz-json-1.0';
 const CLOUDWATCH_TARGET = 'GraniteServiceVersion20100801';
 const JSON_1_1 = 'application/x-amz-json-1.1';
 const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
+/** The query-protocol API version the IAM client sends; SNS sends 2010-03-31. */
+const IAM_VERSION = '2010-05-08';
 
 const consoleLog = consoleLogger('aws-stand-ins');
 
@@ -77,9 +85,9 @@ export interface AwsStandIns {
 
 /**
  * One HTTP server speaking the wire protocols the AWS SDK v3 uses for SSM (awsJson1_1), Step Functions
- * (awsJson1_0), SNS (query), Firehose (awsJson1_1) and CloudWatch metrics (awsJson1_0, query-compatible), so the adapters run unchanged with
+ * (awsJson1_0), SNS and IAM (query), Firehose (awsJson1_1) and CloudWatch metrics (awsJson1_0, query-compatible), so the adapters run unchanged with
  * AWS_ENDPOINT_URL_<SERVICE> pointing here. Requests are told apart by X-Amz-Target (JSON) or a form body's
- * Action (query). It owns the local warehouse (PGlite) the Firehose stand-in loads.
+ * Version (query: IAM's 2010-05-08, SNS's 2010-03-31). It owns the local warehouse (PGlite) the Firehose stand-in loads.
  */
 export const serveAwsStandIns = async (
   config: AwsStandInsConfig,
@@ -94,6 +102,7 @@ export const serveAwsStandIns = async (
     region,
     accountId,
   });
+  const iam = await createIamService({ file: paths.iam, roles: config.iamRoles ?? [] });
   const firehose = createFirehoseService({
     root: paths.firehose,
     region,
@@ -159,20 +168,24 @@ export const serveAwsStandIns = async (
   const handleQuery = async (response: ServerResponse, text: string) => {
     const form = new URLSearchParams(text);
     const action = form.get('Action') ?? '';
+    const isIam = form.get('Version') === IAM_VERSION;
+    const [service, namespace, label] = isIam ? [iam, IAM_NAMESPACE, 'IAM'] : [sns, SNS_NAMESPACE, 'SNS'];
     const requestId = randomUUID();
     try {
       if (!/^[A-Za-z]+$/.test(action))
         throw new AwsServiceError('MissingAction', 'the request has no Action');
-      const result = await sns.handle(action, form);
+      const result = await service.handle(action, form);
+      // An action with no result (IAM's PutRolePolicy, DeleteRolePolicy) has no <Action>Result element.
+      const body = result.xml === '' ? '' : `<${action}Result>${result.xml}</${action}Result>`;
       sendXml(
         response,
         200,
-        `<${action}Response xmlns="${SNS_NAMESPACE}"><${action}Result>${result.xml}</${action}Result>` +
+        `<${action}Response xmlns="${namespace}">${body}` +
           `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
       );
     } catch (caught) {
       if (!(caught instanceof AwsServiceError))
-        log('error', `SNS ${action} failed`, { error: String((caught as Error).stack ?? caught) });
+        log('error', `${label} ${action} failed`, { error: String((caught as Error).stack ?? caught) });
       const error =
         caught instanceof AwsServiceError
           ? caught
@@ -180,7 +193,7 @@ export const serveAwsStandIns = async (
       sendXml(
         response,
         error.status,
-        `<ErrorResponse xmlns="${SNS_NAMESPACE}"><Error><Type>${error.fault}</Type><Code>${escapeXml(error.code)}</Code>` +
+        `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.fault}</Type><Code>${escapeXml(error.code)}</Code>` +
           `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
     }
@@ -245,6 +258,7 @@ export const serveAwsStandIns = async (
         ssm.flush(),
         sns.flush(),
         cloudwatch.flush(),
+        iam.flush(),
         closeWarehouseDb(config.home),
       ]);
     },

@@ -46,6 +46,9 @@ describe('the dashboard server', () => {
         cloudwatch: () => {
           throw new Error('not used');
         },
+        iam: () => {
+          throw new Error('not used');
+        },
         stateMachineArn: () => Promise.reject(new Error('not used')),
       },
       config: defaultCheckConfig(100_000_000_000, {}),

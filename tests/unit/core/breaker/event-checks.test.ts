@@ -45,24 +45,52 @@ describe('the event checks', () => {
     );
     expect(found).toEqual([
       expect.objectContaining({
-        id: 'token_explosion-2025-03-15T1400',
+        id: expect.stringMatching(/^token_explosion-2025-03-15T1400-[0-9a-f]{10}$/),
         check: 'token_explosion',
         ids: ['big'],
         value: 10_001,
         threshold: 10_000,
+        subject: 'model:anthropic.claude-3-haiku-20240307-v1:0',
+        counts: { calls: 1, sessions: 1, spend_nano: 375_000, largest: 10_001 },
       }),
     ]);
   });
 
-  it('alert once per 15-minute window, listing the worst first', () => {
+  it('alert once per 15-minute window and subject, listing the worst first', () => {
     const events = [1, 2, 3].map((i) =>
       anEvent({ eventId: `e${i}`, inputTokens: 10_000 + i, occurredAt: t0 + i * 60_000 }),
     );
     const late = anEvent({ eventId: 'late', inputTokens: 20_000, occurredAt: t0 + 15 * 60_000 });
     const found = eventTriggers([...events, late], [], config);
-    expect(found.map((t) => [t.id, t.ids])).toEqual([
-      ['token_explosion-2025-03-15T1400', ['e3', 'e2', 'e1']],
-      ['token_explosion-2025-03-15T1415', ['late']],
+    expect(found.map((t) => [t.id.replace(/-[0-9a-f]{10}$/, ''), t.ids, t.counts?.calls])).toEqual([
+      ['token_explosion-2025-03-15T1400', ['e3', 'e2', 'e1'], 3],
+      ['token_explosion-2025-03-15T1415', ['late'], 1],
+    ]);
+  });
+
+  it('split a window by model, each with the calls, sessions and spend it found', () => {
+    const found = eventTriggers(
+      [
+        anEvent({ eventId: 'a1', sessionId: 's1', inputTokens: 12_000, costNano: 10 }),
+        anEvent({ eventId: 'a2', sessionId: 's2', inputTokens: 11_000, costNano: 20 }),
+        anEvent({
+          eventId: 'b1',
+          sessionId: 's1',
+          inputTokens: 30_000,
+          costNano: 5,
+          modelId: 'anthropic.claude-sonnet-4-5',
+        }),
+      ],
+      [],
+      config,
+    );
+
+    expect(found.map((t) => [t.subject, t.counts])).toEqual([
+      [
+        'model:anthropic.claude-3-haiku-20240307-v1:0',
+        { calls: 2, sessions: 2, spend_nano: 30, largest: 12_000 },
+      ],
+      ['model:anthropic.claude-sonnet-4-5', { calls: 1, sessions: 1, spend_nano: 5, largest: 30_000 }],
     ]);
   });
 

@@ -73,9 +73,9 @@ describe('flag client', () => {
 
     await client.flags();
     source.values.degradation_active = 'true';
-    clock.now = 4_999;
+    clock.now = 999;
     const cachedRead = await client.flags();
-    clock.now = 5_000;
+    clock.now = 1_000;
     const freshRead = await client.flags();
 
     expect(source.calls).toBe(2);
@@ -92,10 +92,55 @@ describe('flag client', () => {
 
     clock.now = 6_000;
     const during = await client.flags();
-    clock.now = 7_000;
+    clock.now = 6_999;
     await client.flags();
 
     expect(during).toMatchObject({ degraded: true, fromDefaults: false });
     expect(source.calls).toBe(2);
+  });
+
+  describe('at the cap (allow_listed_only)', () => {
+    const capped = (allowListed?: string[]) =>
+      createFlagClient({
+        source: aSource({
+          allow_listed_only: 'true',
+          degradation_active: 'false',
+          llm_optimization_enabled: 'true',
+        }),
+        prefix: PREFIX,
+        stories: ['llm'],
+        ...(allowListed !== undefined && { allowListed }),
+        now: () => 0,
+      }).flags();
+
+    it('stops every model call but the allow-listed ones', async () => {
+      const flags = await capped(['safety_classifier']);
+
+      expect(flags.allowListedOnly).toBe(true);
+      expect(flags.modelCallAllowed('safety_classifier')).toBe(true);
+      expect(flags.modelCallAllowed('llm')).toBe(false);
+    });
+
+    it('stops them all when the consumer allow-lists nothing', async () => {
+      expect((await capped()).modelCallAllowed('safety_classifier')).toBe(false);
+    });
+
+    it('implies degradation, whatever degradation_active says (seed 000: degradation overrides every story)', async () => {
+      const flags = await capped();
+
+      expect(flags).toMatchObject({ degraded: true, modelTierFloor: 'haiku', suspendScaleIn: true });
+      expect(flags.optimizationEnabled('llm')).toBe(false);
+    });
+
+    it('lets every call through below the cap and on the safe defaults', async () => {
+      const below = await aClient(aSource({ degradation_active: 'true' })).flags();
+      const source = aSource({});
+      source.failing = true;
+      const defaults = await aClient(source).flags();
+
+      expect(below.modelCallAllowed('llm')).toBe(true);
+      expect(defaults).toMatchObject({ fromDefaults: true, allowListedOnly: false });
+      expect(defaults.modelCallAllowed('llm')).toBe(true);
+    });
   });
 });

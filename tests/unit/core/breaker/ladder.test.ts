@@ -80,11 +80,52 @@ describe('the forecast', () => {
 describe('mode flags', () => {
   it('follow the table of DESIGN 5', () => {
     expect(MODES.map((mode) => [mode, flagsFor(mode)])).toEqual([
-      ['normal', { degradation_active: false, model_tier_floor: 'none', suspend_scale_in: false }],
-      ['cache_aggressive', { degradation_active: false, model_tier_floor: 'none', suspend_scale_in: false }],
-      ['cost_saving', { degradation_active: false, model_tier_floor: 'haiku', suspend_scale_in: true }],
-      ['emergency', { degradation_active: true, model_tier_floor: 'haiku', suspend_scale_in: true }],
-      ['cap', { degradation_active: true, model_tier_floor: 'haiku', suspend_scale_in: true }],
+      [
+        'normal',
+        {
+          degradation_active: false,
+          model_tier_floor: 'none',
+          suspend_scale_in: false,
+          allow_listed_only: false,
+        },
+      ],
+      [
+        'cache_aggressive',
+        {
+          degradation_active: false,
+          model_tier_floor: 'none',
+          suspend_scale_in: false,
+          allow_listed_only: false,
+        },
+      ],
+      [
+        'cost_saving',
+        {
+          degradation_active: false,
+          model_tier_floor: 'haiku',
+          suspend_scale_in: true,
+          allow_listed_only: false,
+        },
+      ],
+      [
+        'emergency',
+        {
+          degradation_active: true,
+          model_tier_floor: 'haiku',
+          suspend_scale_in: true,
+          allow_listed_only: false,
+        },
+      ],
+      // The cap goes one step beyond emergency: no model calls except the allow-listed.
+      [
+        'cap',
+        {
+          degradation_active: true,
+          model_tier_floor: 'haiku',
+          suspend_scale_in: true,
+          allow_listed_only: true,
+        },
+      ],
     ]);
   });
 });
