@@ -1,5 +1,5 @@
 import type { IncidentConfig } from './incidents';
-import { DEFAULT_LADDER, type Ladder } from './ladder';
+import type { Ladder } from './ladder';
 
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;

@@ -16,6 +16,7 @@ interface State {
   Type: string;
   Next?: string;
   Choices?: Choice[];
+  Default?: string;
 }
 
 const statesOf = (workflow: string): Record<string, State> =>
@@ -27,13 +28,24 @@ const statesOf = (workflow: string): Record<string, State> =>
     }
   ).States;
 
-/** The task states an outcome goes through after the Choice, following Next. */
+/** The states an outcome can go through after the Choice, following Next and every branch of later Choices. */
 const pathOf = (states: Record<string, State>, outcome: string): string[] => {
   const choice = states.WhatHappened?.Choices?.find((c) => c.StringEquals === outcome);
   const path: string[] = [];
-  for (let name = choice?.Next; name !== undefined; name = states[name]?.Next) {
-    if (path.includes(name)) break;
+  const next = (name: string): string[] => {
+    const state = states[name];
+    if (state?.Type === 'Choice')
+      return [
+        ...(state.Choices ?? []).map((c) => c.Next),
+        ...(state.Default === undefined ? [] : [state.Default]),
+      ];
+    return state?.Next === undefined ? [] : [state.Next];
+  };
+  const pending = choice === undefined ? [] : [choice.Next];
+  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+    if (path.includes(name)) continue;
     path.push(name);
+    pending.push(...next(name));
   }
   return path;
 };
