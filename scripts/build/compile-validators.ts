@@ -31,9 +31,10 @@ export const validatorSource = (): string => {
     unicodeRegExp: false,
     unicode: false,
     logger: false,
-    // No message texts: decode words errors itself (functions/core/events/schema-errors.ts), ~4 KB less
-    // in the aggregate bundle. Shared definitions stay inlined: calling them costs core throughput.
+    // No message texts (decode words errors itself, functions/core/events/schema-errors.ts) and each
+    // shared definition compiled once: ~7 KB less in the aggregate bundle, under its 500 KB floor.
     messages: false,
+    inlineRefs: false,
     schemas: [v1Schema, v2Schema],
   });
   const code = standaloneCode(ajv, { validateV1: v1Schema.$id, validateV2: v2Schema.$id });

@@ -50,12 +50,22 @@ export const alertDay = (alert: ReceivedAlert): string => {
   return alert.published_at.slice(0, 10);
 };
 
-// The trigger names its subject and count only in its summary (functions/core/breaker/event-checks.ts).
-const UNPRICED_SUMMARY = /^(\d+) event\(s\) on (.+) not in the price catalog/;
+// The trigger names its subject and count only in its summary (functions/core/breaker/event-checks.ts);
+// as an incident's message it leads with the message kind (functions/core/breaker/incidents.ts).
+const UNPRICED_SUMMARY = /^(?:[a-z]+: )?(\d+) event\(s\) on (.+) not in the price catalog/;
+
+const summaryOf = (alert: ReceivedAlert): string => {
+  const trigger = triggerOf(alert);
+  return typeof trigger.summary === 'string' ? trigger.summary : alert.subject;
+};
+
+/** An unpriced model's onset or growth; its incident's resolution says nothing new about the model. */
+const namesAnUnpricedModel = (alert: ReceivedAlert): boolean =>
+  alert.check === 'unpriced_model' && UNPRICED_SUMMARY.test(summaryOf(alert));
 
 const unpricedOf = (alert: ReceivedAlert): UnpricedAlert => {
   const trigger = triggerOf(alert);
-  const summary = typeof trigger.summary === 'string' ? trigger.summary : alert.subject;
+  const summary = summaryOf(alert);
   const found = UNPRICED_SUMMARY.exec(summary);
   return {
     message_id: alert.message_id,
@@ -76,7 +86,7 @@ export const alertsView = (received: readonly ReceivedAlert[], day: string): Ale
     available: true,
     note: null,
     alerts,
-    unpriced: alerts.filter((a) => a.check === 'unpriced_model').map(unpricedOf),
+    unpriced: alerts.filter(namesAnUnpricedModel).map(unpricedOf),
     other_days: received.length - alerts.length,
   };
 };

@@ -148,7 +148,7 @@ describe('invocation logs as the spend source, and reconciliation, end to end', 
 
     expect(status.spendSource).toBe('invocation-logs');
     expect(Object.keys(status.endpoints ?? {}).sort()).toEqual(
-      ['cloudwatch', 'dynamodb', 'firehose', 'kinesis', 'redshiftData', 'sfn', 'sns', 'ssm'].sort(),
+      ['cloudwatch', 'dynamodb', 'firehose', 'iam', 'kinesis', 'redshiftData', 'sfn', 'sns', 'ssm'].sort(),
     );
     expect(status.endpoints?.cloudwatch).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
