@@ -99,6 +99,7 @@ export const replayClosedLoop = async (
         mode: read.breakerMode,
         degraded: read.degraded,
         modelTierFloor: read.modelTierFloor,
+        allowListedOnly: read.allowListedOnly,
       };
       if (JSON.stringify(next) !== JSON.stringify(flags)) flagWindows.push({ from: to, flags: next });
       flags = next;

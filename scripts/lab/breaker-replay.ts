@@ -2,6 +2,7 @@ import { createNotify } from '../../functions/core/breaker/alerts';
 import { createApplyTrigger } from '../../functions/core/breaker/apply-trigger';
 import type { CheckConfig } from '../../functions/core/breaker/config';
 import { createEvaluateBreaker } from '../../functions/core/breaker/evaluate';
+import { DEFAULT_INCIDENT_CONFIG } from '../../functions/core/breaker/incidents';
 import { modeForSpend } from '../../functions/core/breaker/ladder';
 import { MODES, type Mode, severity } from '../../functions/core/breaker/modes';
 import type { Policy } from '../../functions/core/breaker/policy';
@@ -15,6 +16,7 @@ import {
   MemoryAlertPublisher,
   MemoryBreakerStore,
   MemoryFlagPublisher,
+  MemoryIncidentStore,
   QueuedWorkflowStarter,
 } from './ports';
 import { ReplaySpend } from './replay-spend';
@@ -59,6 +61,8 @@ export class BreakerReplay {
   readonly store = new MemoryBreakerStore();
   readonly flags: MemoryFlagPublisher;
   readonly alerts: MemoryAlertPublisher;
+  /** Alert-only findings batch into incidents as in the live stack, so `alerts` is what FinOps would get. */
+  readonly incidents = new MemoryIncidentStore();
   readonly spend: ReplaySpend;
   readonly crossings: Crossing[] = [];
   readonly modes: ModeChange[] = [];
@@ -94,6 +98,7 @@ export class BreakerReplay {
       loadState: () => store.load(),
       config,
       clock,
+      incidents: { store: this.incidents, config: config.incidents ?? DEFAULT_INCIDENT_CONFIG },
     });
     this.applyTrigger = createApplyTrigger({ store, clock });
     this.publishFlags = createPublishFlags({ store, publisher: this.flags });

@@ -1,17 +1,21 @@
-import { createFlagClient, type FlagSource } from '../../functions/core/breaker/flag-client';
+import { DEFAULT_FLAG_CACHE_MS, resolveFlags } from '../../functions/core/breaker/flag-client';
+import type { PricedCostEvent } from '../../functions/core/events/cost-event';
+import { nanoToUsd } from '../../functions/core/money';
 import { utcDay } from '../../functions/core/time';
 import { type ChatbotFlags, NORMAL_FLAGS } from '../scenarios/chatbot';
 import { closedLoopItems, type ScenarioOptions } from '../scenarios/index';
+import type { Crossing } from './breaker-replay';
 import type { ReplayLine } from './event-stream';
 import { type ReplayOptions, type ReplayReport, startReplay } from './replay';
 
 /**
  * Detection latency p99 measured on the local stack (docs/BENCHMARKS.md, "Detection latency": 1,441 ms
- * from put to flags in SSM); the flag client's own 5 s cache comes on top of it, as in production.
+ * from put to flags in SSM); the flag client's own cache comes on top of it, as in production.
  */
 export const DEFAULT_PROPAGATION_MS = 1_441;
-/** The flag client's default cache (functions/core/breaker/flag-client.ts). */
-const FLAG_CLIENT_CACHE_MS = 5_000;
+const FLAG_CLIENT_CACHE_MS = DEFAULT_FLAG_CACHE_MS;
+/** The chatbot allow-lists no caller: at the cap it makes no model call at all. */
+const CHATBOT_ALLOW_LIST: ReadonlySet<string> = new Set();
 /** Scenario lines are in event-time order but for v1 timestamps, which keep whole seconds. */
 const SCENARIO_REORDER_MS = 1_000;
 
@@ -29,56 +33,87 @@ export interface ClosedLoopReport extends ReplayReport {
   /** The same day with the chatbot ignoring the flags (no breaker). */
   no_breaker: { spent_usd: number; overshoot_usd: number; peak_pct_of_cap: number };
   spend_avoided_usd: number;
-  /** Calls made after the day's spend reached the cap: a hard stop at 100% would have refused them. */
+  /**
+   * Calls from the one that took the day's spend to the cap on: a hard stop at 100% would have refused
+   * all but that one.
+   */
   calls_after_cap: number;
+  /** Calls the chatbot did not make because the cap's allow_listed_only held. */
+  calls_refused: number;
+  /**
+   * Spend over the cap beyond what was in flight: the overshoot less the calls made after the cap was
+   * crossed but before a refusal could reach the chatbot (propagation plus its flag cache). Zero when the
+   * breaker holds the cap.
+   */
+  overshoot_beyond_in_flight_usd: number;
 }
 
 const toChatbot = (flags: {
   breakerMode: ChatbotFlags['mode'];
   degraded: boolean;
   modelTierFloor: 'none' | 'haiku';
-}) => ({
+  allowListedOnly: boolean;
+}): ChatbotFlags => ({
   mode: flags.breakerMode,
   degraded: flags.degraded,
   modelTierFloor: flags.modelTierFloor,
+  allowListedOnly: flags.allowListedOnly,
 });
 
 /**
- * Lines of a scenario with the chatbot in the loop: before each call it reads the flags through the
- * real flag client (5 s cache, event-time clock) from a source that shows what the breaker had published
- * `propagationMs` earlier. `flagsOf` gives that source for the current event time.
+ * Lines of a scenario with the chatbot in the loop: at each call it reads the flags as the flag client
+ * would (the client's own resolution, re-read once its cache has expired, event-time clock) from a
+ * source that shows what the breaker had published `propagationMs` earlier. `flagsOf` gives that source
+ * for an event time. The read is at the call's own time, however long since the last call.
  */
-async function* chatbotLines(
+function* chatbotLines(
   scenario: string,
   options: Partial<ScenarioOptions>,
   propagationMs: number,
   flagsOf: (atMs: number) => Readonly<Record<string, string>> | undefined,
-): AsyncGenerator<ReplayLine> {
-  let now = 0;
+  onRefused?: (atMs: number) => void,
+): Generator<ReplayLine> {
+  let readAt = Number.NEGATIVE_INFINITY;
   let current: ChatbotFlags = NORMAL_FLAGS;
-  const prefix = '/ccb/replay/';
-  const source: FlagSource = {
-    read: async (names) => {
-      const values = flagsOf(now - propagationMs) ?? {};
-      return Object.fromEntries(names.map((name) => [name, values[name.slice(prefix.length)]]));
-    },
+  const flagsAt = (atMs: number): ChatbotFlags => {
+    if (atMs - readAt >= FLAG_CLIENT_CACHE_MS) {
+      readAt = atMs;
+      const read = resolveFlags(flagsOf(atMs - propagationMs) ?? {}, {
+        allowListed: CHATBOT_ALLOW_LIST,
+        fromDefaults: false,
+      });
+      current = toChatbot(read);
+    }
+    return current;
   };
-  const client = createFlagClient({
-    source,
-    prefix,
-    stories: [],
-    cacheMs: FLAG_CLIENT_CACHE_MS,
-    now: () => now,
-  });
-  const items = closedLoopItems(scenario, options, () => current);
-  for (;;) {
-    current = toChatbot(await client.flags());
-    const next = items.next();
-    if (next.done === true) return;
-    now = Math.max(now, next.value.emitAt);
-    yield next.value.line;
-  }
+  const items = closedLoopItems(scenario, options, flagsAt, onRefused);
+  for (let next = items.next(); next.done !== true; next = items.next()) yield next.value.line;
 }
+
+/**
+ * What the cap let through per day: calls after the crossing (a hard stop at 100% would refuse them)
+ * and the spend of those made before a refusal could reach the chatbot (in flight).
+ */
+const capWatch = (capPct: number, inFlightMs: number, crossings: () => readonly Crossing[]) => {
+  let callsAfterCap = 0;
+  const inFlightNano = new Map<string, number>();
+  return {
+    onEvent(event: PricedCostEvent): void {
+      const day = utcDay(event.occurredAt);
+      const cap = crossings().find((c) => c.day === day && c.pct === capPct);
+      if (cap === undefined || event.occurredAt < cap.at) return;
+      callsAfterCap += 1;
+      if (event.occurredAt <= cap.at + inFlightMs)
+        inFlightNano.set(day, (inFlightNano.get(day) ?? 0) + event.costNano);
+    },
+    callsAfterCap: () => callsAfterCap,
+    beyondInFlightUsd: (days: ReplayReport['days']): number =>
+      days.reduce(
+        (sum, d) => sum + Math.max(0, d.overshoot_usd - nanoToUsd(inFlightNano.get(d.day) ?? 0)),
+        0,
+      ),
+  };
+};
 
 /**
  * `ccb replay --consumer chatbot`: a built-in scenario replayed with the chatbot obeying the breaker's
@@ -90,20 +125,23 @@ export const replayClosedLoop = async (
   settings: ClosedLoopOptions,
 ): Promise<ClosedLoopReport> => {
   const propagationMs = settings.delayMs ?? DEFAULT_PROPAGATION_MS;
-  const loop = startReplay({
-    ...settings,
-    reorderMs: SCENARIO_REORDER_MS,
-    onEvent: (at) => countAfterCap(at),
-  });
-  const capPct = settings.policy.ladder_pct.cap;
-  let callsAfterCap = 0;
-  const countAfterCap = (at: number) => {
-    const day = utcDay(at);
-    const cap = loop.engine.crossings.find((c) => c.day === day && c.pct === capPct);
-    if (cap !== undefined && at >= cap.at) callsAfterCap += 1;
-  };
+  const watch = capWatch(
+    settings.policy.ladder_pct.cap,
+    propagationMs + FLAG_CLIENT_CACHE_MS,
+    () => loop.engine.crossings,
+  );
+  const loop = startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS, onEvent: watch.onEvent });
+  let refused = 0;
   const report = await loop.run(
-    chatbotLines(scenario, options, propagationMs, (at) => loop.engine.flagsAt(at)),
+    chatbotLines(
+      scenario,
+      options,
+      propagationMs,
+      (at) => loop.engine.flagsAt(at),
+      () => {
+        refused += 1;
+      },
+    ),
   );
   const open = await startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS }).run(
     chatbotLines(scenario, options, propagationMs, () => undefined),
@@ -122,6 +160,8 @@ export const replayClosedLoop = async (
       peak_pct_of_cap: open.peak_pct_of_cap,
     },
     spend_avoided_usd: Math.round((spent(open) - spent(report)) * 1e6) / 1e6,
-    calls_after_cap: callsAfterCap,
+    calls_after_cap: watch.callsAfterCap(),
+    calls_refused: refused,
+    overshoot_beyond_in_flight_usd: Math.round(watch.beyondInFlightUsd(report.days) * 1e6) / 1e6,
   };
 };

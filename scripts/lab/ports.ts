@@ -1,3 +1,4 @@
+import { emptyIncidentDay, type IncidentDay } from '../../functions/core/breaker/incidents';
 import type { LedgerEntry } from '../../functions/core/breaker/ledger';
 import type {
   AlertMessage,
@@ -5,6 +6,7 @@ import type {
   BreakerStore,
   Clock,
   FlagPublisher,
+  IncidentStore,
   Workflow,
   WorkflowStarter,
 } from '../../functions/core/breaker/ports';
@@ -107,5 +109,24 @@ export class EventClock implements Clock {
 
   advanceTo(ms: number): void {
     if (ms > this.at) this.at = ms;
+  }
+}
+
+/** The incident items in memory: one process, so the version check is all the concurrency there is. */
+export class MemoryIncidentStore implements IncidentStore {
+  private readonly days = new Map<string, IncidentDay>();
+
+  async load(day: string): Promise<IncidentDay> {
+    return structuredClone(this.days.get(day) ?? emptyIncidentDay(day));
+  }
+
+  async save(next: IncidentDay, expectedVersion: number): Promise<'saved' | 'conflict'> {
+    if ((this.days.get(next.day)?.version ?? 0) !== expectedVersion) return 'conflict';
+    this.days.set(next.day, structuredClone(next));
+    return 'saved';
+  }
+
+  async list(): Promise<IncidentDay[]> {
+    return [...this.days.values()].map((day) => structuredClone(day));
   }
 }

@@ -2,6 +2,7 @@ import baselines from '../../config/intent-conversation-baselines.json' with { t
 import { MODES, type Mode } from '../../functions/core/breaker/modes';
 import { checkConfigFromPolicy, type Policy } from '../../functions/core/breaker/policy';
 import type { Severity } from '../../functions/core/breaker/trigger';
+import type { PricedCostEvent } from '../../functions/core/events/cost-event';
 import { nanoToUsd, usdToNano } from '../../functions/core/money';
 import { startOfUtcDay, utcDay } from '../../functions/core/time';
 import { BreakerReplay } from './breaker-replay';
@@ -15,8 +16,8 @@ export interface ReplayOptions {
   stepMs?: number;
   /** How far out of event-time order the input may be (the reorder buffer). */
   reorderMs?: number;
-  /** Called for each event as it is counted, in event-time order (the closed loop watches the clock). */
-  onEvent?: (occurredAt: number) => void;
+  /** Called for each event once counted, in event-time order (the closed loop watches the cap). */
+  onEvent?: (event: PricedCostEvent) => void;
 }
 
 export interface ReplayReport {
@@ -101,8 +102,8 @@ const run = async (
   for await (const event of countedEvents(lines, counts, options.reorderMs ?? DEFAULT_REORDER_MS)) {
     first = Math.min(first, event.occurredAt);
     last = Math.max(last, event.occurredAt);
-    options.onEvent?.(event.occurredAt);
     await engine.push(event);
+    options.onEvent?.(event);
     const day = utcDay(event.occurredAt);
     daySpend.set(day, engine.spend.spentNano(day));
   }

@@ -7,9 +7,16 @@ export interface ChatbotFlags {
   mode: Mode;
   degraded: boolean;
   modelTierFloor: 'none' | 'haiku';
+  /** The cap: no model call at all (the chatbot allow-lists none), a canned answer instead. */
+  allowListedOnly: boolean;
 }
 
-export const NORMAL_FLAGS: ChatbotFlags = { mode: 'normal', degraded: false, modelTierFloor: 'none' };
+export const NORMAL_FLAGS: ChatbotFlags = {
+  mode: 'normal',
+  degraded: false,
+  modelTierFloor: 'none',
+  allowListedOnly: false,
+};
 
 /**
  * Intents that stay on Sonnet under a Haiku floor (seed 001 A10): recommendation and checkout help in
@@ -54,12 +61,22 @@ const toHaiku = (draft: Draft): void => {
  * The chatbot as the breaker's consumer, as an incident of the scenario generator: before each call it
  * applies the flags in force (read once per replayed window, like the flag client's cache), and from
  * `bug.fromMs` a router bug sends every intent to Sonnet with bloated prompts. Degradation bypasses
- * retrieval, which is what bloats the prompts, so it also ends the bloat.
+ * retrieval, which is what bloats the prompts, so it also ends the bloat. At the cap it makes no model
+ * call at all (a canned answer; `onRefused` hears of each).
  */
-export const chatbotIncident = (flags: () => ChatbotFlags, bug?: RouterBug): Incident => ({
+export const chatbotIncident = (
+  flags: (atMs: number) => ChatbotFlags,
+  bug?: RouterBug,
+  onRefused?: (atMs: number) => void,
+): Incident => ({
   startMs: 0,
   adjust: (draft, rng, _turn) => {
-    const now = flags();
+    const now = flags(draft.atMs);
+    if (now.allowListedOnly) {
+      draft.refused = true;
+      onRefused?.(draft.atMs);
+      return;
+    }
     const dayMs = draft.atMs % 86_400_000;
     const rollout =
       bug === undefined ? 0 : Math.min(1, (dayMs - bug.fromMs) / (bug.rolloutHours * 3_600_000 || 1));

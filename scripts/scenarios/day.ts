@@ -77,6 +77,8 @@ export interface Draft {
   cacheHit: boolean;
   latencyMs: number;
   legacy: boolean;
+  /** Set by a consumer that refused the call (the cap): no model call, so no cost event. */
+  refused?: boolean;
 }
 
 /** A session the incident adds on top of the day's traffic (a runaway conversation). */
@@ -406,14 +408,15 @@ export function* generateDay(options: ScenarioOptions, incident?: Incident): Gen
     while (pending.length > 0 && (pending[0]?.emitAt ?? 0) <= draft.atMs) {
       yield pending.shift() as ScenarioItem;
     }
-    yield { kind: 'event', line, emitAt: draft.atMs };
+    if (draft.refused !== true) yield { kind: 'event', line, emitAt: draft.atMs };
 
     if (duplicateAt[0] === position) {
       duplicateAt.shift();
       duplicatesOwed++;
     }
-    // A v1 line has no event_id to repeat, so its duplicate moves to the next v2 event.
-    if (duplicatesOwed > 0 && !draft.legacy) {
+    // A v1 line has no event_id to repeat, so its duplicate moves to the next v2 event; a refused call
+    // has no event to repeat either.
+    if (duplicatesOwed > 0 && !draft.legacy && draft.refused !== true) {
       duplicatesOwed--;
       schedule({
         kind: 'duplicate',
@@ -423,6 +426,8 @@ export function* generateDay(options: ScenarioOptions, incident?: Incident): Gen
     }
     if (badAt[0] === position) {
       badAt.shift();
+      // A refused call made no request, so no producer can have written it badly either.
+      if (draft.refused === true) continue;
       const defect = DEFECTS[nextDefect++] ?? 'not_json';
       const bad = {
         ...draft,

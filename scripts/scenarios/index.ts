@@ -40,7 +40,7 @@ interface ScenarioDefinition {
   description: string;
   incident?: Incident;
   /** The same day with the chatbot reading `flags` before each call; default: the incident, then the chatbot. */
-  closedLoop?: (flags: () => ChatbotFlags) => Incident;
+  closedLoop?: (flags: (atMs: number) => ChatbotFlags, onRefused?: (atMs: number) => void) => Incident;
 
   /** Calls the provider meters that no producer reports (dark spend). */
   unreported?: (options: ScenarioOptions) => Iterable<CostEventV2>;
@@ -68,7 +68,7 @@ const DEFINITIONS = {
     description:
       'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
     incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
-    closedLoop: (flags) => chatbotIncident(flags, RUNAWAY_BUG),
+    closedLoop: (flags, onRefused) => chatbotIncident(flags, RUNAWAY_BUG, onRefused),
   },
   'current-models': {
     description:
@@ -144,8 +144,12 @@ export const scenarioItems = (
  * The incident first (from its start), then the chatbot applying the flags to the call as it would be
  * made: the flags act on what the incident made of the call, as they would in production.
  */
-const obeying = (incident: Incident | undefined, flags: () => ChatbotFlags): Incident => {
-  const chatbot = chatbotIncident(flags);
+const obeying = (
+  incident: Incident | undefined,
+  flags: (atMs: number) => ChatbotFlags,
+  onRefused?: (atMs: number) => void,
+): Incident => {
+  const chatbot = chatbotIncident(flags, undefined, onRefused);
   return {
     startMs: 0,
     adjust: (draft, rng, turn) => {
@@ -163,19 +167,21 @@ const obeying = (incident: Incident | undefined, flags: () => ChatbotFlags): Inc
 };
 
 /**
- * A built-in scenario with the chatbot in the loop: before each call it reads `flags` (the breaker's
- * flags as it would see them) and obeys them. Items in emission order, generated as they are pulled, so
- * the flags may change between two calls.
+ * A built-in scenario with the chatbot in the loop: before each call it reads `flags` at the call's time
+ * (the breaker's flags as it would see them then) and obeys them. Items in emission order, generated as they are pulled, so
+ * the flags may change between two calls. A call the flags refuse yields nothing; `onRefused` hears of it.
  */
 export const closedLoopItems = (
   name: string,
   options: Partial<ScenarioOptions>,
-  flags: () => ChatbotFlags,
+  flags: (atMs: number) => ChatbotFlags,
+  onRefused?: (atMs: number) => void,
 ): Iterator<ScenarioItem> => {
   const definition = definitionOf(name);
   const resolved = withDefaults(options);
   validateOptions(resolved);
-  const incident = definition.closedLoop?.(flags) ?? obeying(definition.incident, flags);
+  const incident =
+    definition.closedLoop?.(flags, onRefused) ?? obeying(definition.incident, flags, onRefused);
   return generateDay(resolved, incident);
 };
 

@@ -1,4 +1,5 @@
 import { entryId, type LedgerEntry, triggerSummary } from './ledger';
+import { severity } from './modes';
 import type { BreakerStore, Clock } from './ports';
 import { type BreakerState, escalatedMode, isEnabled, raise } from './state';
 import { type Plan, type TransitionReport, transition } from './transition';
@@ -34,6 +35,17 @@ export const createApplyTrigger =
       trigger: triggerSummary(trigger),
     });
 
+    /**
+     * A critical rung crossed after something else (the look-ahead) reached its mode: no change, but
+     * FinOps still hears of it (DESIGN 19: rungs always alert). Its id is per rung and day: once.
+     */
+    const rungAlreadyReached = (state: BreakerState): boolean =>
+      trigger.check === 'budget_ladder' &&
+      trigger.severity === 'critical' &&
+      trigger.to_mode !== undefined &&
+      severity(trigger.to_mode) <= severity(state.mode) &&
+      state.mode_by !== 'budget_ladder';
+
     const plan = (state: BreakerState): Plan<ApplyOutcome> => {
       const stale = state.day !== null && trigger.day < state.day;
       const mode = stale ? state.mode : escalatedMode(state.mode, trigger.to_mode);
@@ -52,7 +64,11 @@ export const createApplyTrigger =
           },
         };
       }
-      if (noChange) return { kind: 'none', outcome: isAlertOnly(trigger) ? 'alert' : 'unchanged' };
+      if (noChange)
+        return {
+          kind: 'none',
+          outcome: isAlertOnly(trigger) || rungAlreadyReached(state) ? 'alert' : 'unchanged',
+        };
       if (!isEnabled(state)) {
         return {
           kind: 'none',
@@ -72,7 +88,14 @@ export const createApplyTrigger =
       return {
         kind: 'change',
         outcome: 'changed',
-        next: { ...state, mode, raised, day, updated_at: new Date(deps.clock.now()).toISOString() },
+        next: {
+          ...state,
+          mode,
+          raised,
+          day,
+          ...(mode === state.mode ? {} : { mode_since: trigger.event_time, mode_by: trigger.check }),
+          updated_at: new Date(deps.clock.now()).toISOString(),
+        },
         entry: {
           ...entryBase(),
           kind: 'transition',

@@ -4,12 +4,28 @@ import type { Ladder } from './ladder';
 /** Three days: enough that one odd day does not set the bar, few enough to help in a stack's first week. */
 export const DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS = 3;
 
+/**
+ * When the pace since the last escalation still forecasts the day over the cap, one more mode before the
+ * rung. The pace is a whole 15-minute window after `settleMs`, so it is what the escalation left, not what
+ * it met.
+ */
+export interface LookAheadConfig {
+  /** How long an escalation gets to reach every consumer before its effect is judged. */
+  settleMs: number;
+  /** Forecast over this share of the cap (basis points) escalates once more. */
+  overBp: number;
+  /** Into cap (calls refused) only when the cap is closer than this at the pace seen. */
+  capLeadMs: number;
+}
+
 /** The thresholds of DESIGN 5 as the checks take them; a policy (policy.ts) sets them. */
 export interface CheckConfig {
   capNano: number;
   ladder: Ladder;
   /** Forecast over this share of the cap (basis points) escalates to cost_saving; null turns it off. */
   forecastOverBp: number | null;
+  /** Escalation that looks ahead (DESIGN 19); null turns it off. */
+  lookAhead: LookAheadConfig | null;
   /** Rolling 15-minute spend above this many times its baseline is a velocity spike. */
   velocityFactor: number;
   /** Earlier days whose same hour forms the velocity baseline. */

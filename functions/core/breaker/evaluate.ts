@@ -6,7 +6,7 @@ import type { IncidentConfig } from './incidents';
 import type { Clock, IncidentStore, SpendSnapshotSource, Workflow, WorkflowStarter } from './ports';
 import { createRecordIncidents } from './record-incidents';
 import { spendTriggers } from './spend-checks';
-import { atRest, type BreakerState, isEnabled } from './state';
+import { atRest, type BreakerState, isEnabled, modeSinceOn } from './state';
 import { executionName, isAlertOnly, type Trigger } from './trigger';
 
 export interface EvaluateDependencies {
@@ -86,7 +86,7 @@ export const createEvaluateBreaker = (deps: EvaluateDependencies) => {
         restores.push({ workflow: 'restore', name: executionName('restore', day), input: { day } });
       }
       const snapshot = await deps.spend.snapshot(day, at, deps.config.historyDays);
-      triggers.push(...spendTriggers(snapshot, at, state.mode, deps.config));
+      triggers.push(...spendTriggers(snapshot, at, state.mode, deps.config, modeSinceOn(state, day)));
     }
     return { triggers, restores };
   };

@@ -51,10 +51,42 @@ export interface FlagClientOptions {
   now?: () => number;
 }
 
+/** The default cache: the part of the 3 s put -> flag budget left to consumers (docs/BENCHMARKS.md). */
+export const DEFAULT_FLAG_CACHE_MS = 1_000;
+
 const isTrue = (value: string | undefined): boolean => value === 'true';
 
+/**
+ * Parameter values as a consumer must read them (seed 000's precedence): pure, so a simulated consumer
+ * (the policy lab's chatbot) obeys exactly what the client's callers obey.
+ */
+export const resolveFlags = (
+  values: Readonly<Record<string, string | undefined>>,
+  options: { allowListed: ReadonlySet<string>; fromDefaults: boolean },
+): ResolvedFlags => {
+  const { allowListed, fromDefaults } = options;
+  const allowListedOnly = isTrue(values.allow_listed_only);
+  // The cap goes one step beyond degradation, so it implies it whatever degradation_active says.
+  const degraded = allowListedOnly || isTrue(values.degradation_active);
+  const optimizationEnabled = (story: string) => !degraded && isTrue(values[`${story}_optimization_enabled`]);
+  const mode = values.breaker_mode;
+  return {
+    breakerMode: MODES.find((m) => m === mode) ?? 'normal',
+    degraded,
+    // Degradation implies the Haiku floor and no scale-in, whatever the other flags say.
+    modelTierFloor: degraded || values.model_tier_floor === 'haiku' ? 'haiku' : 'none',
+    suspendScaleIn: degraded || isTrue(values.suspend_scale_in),
+    allowListedOnly,
+    modelCallAllowed: (caller) => !allowListedOnly || allowListed.has(caller),
+    optimizationEnabled,
+    techniqueEnabled: (story, technique) =>
+      optimizationEnabled(story) && isTrue(values[`${technique}_enabled`]),
+    fromDefaults,
+  };
+};
+
 export const createFlagClient = (options: FlagClientOptions) => {
-  const cacheMs = options.cacheMs ?? 1_000;
+  const cacheMs = options.cacheMs ?? DEFAULT_FLAG_CACHE_MS;
   const now = options.now ?? Date.now;
   const techniques = options.techniques ?? {};
   const allowListed = new Set(options.allowListed ?? []);
@@ -69,27 +101,8 @@ export const createFlagClient = (options: FlagClientOptions) => {
   ];
   let cached: { at: number; flags: ResolvedFlags } | undefined;
 
-  const resolve = (values: Record<string, string | undefined>, fromDefaults: boolean): ResolvedFlags => {
-    const allowListedOnly = isTrue(values.allow_listed_only);
-    // The cap goes one step beyond degradation, so it implies it whatever degradation_active says.
-    const degraded = allowListedOnly || isTrue(values.degradation_active);
-    const optimizationEnabled = (story: string) =>
-      !degraded && isTrue(values[`${story}_optimization_enabled`]);
-    const mode = values.breaker_mode;
-    return {
-      breakerMode: MODES.find((m) => m === mode) ?? 'normal',
-      degraded,
-      // Degradation implies the Haiku floor and no scale-in, whatever the other flags say.
-      modelTierFloor: degraded || values.model_tier_floor === 'haiku' ? 'haiku' : 'none',
-      suspendScaleIn: degraded || isTrue(values.suspend_scale_in),
-      allowListedOnly,
-      modelCallAllowed: (caller) => !allowListedOnly || allowListed.has(caller),
-      optimizationEnabled,
-      techniqueEnabled: (story, technique) =>
-        optimizationEnabled(story) && isTrue(values[`${technique}_enabled`]),
-      fromDefaults,
-    };
-  };
+  const resolve = (values: Record<string, string | undefined>, fromDefaults: boolean): ResolvedFlags =>
+    resolveFlags(values, { allowListed, fromDefaults });
 
   return {
     /**

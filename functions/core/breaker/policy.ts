@@ -11,6 +11,7 @@ export interface Policy {
   daily_budget_usd: number;
   ladder_pct: { cache_aggressive: number; cost_saving: number; emergency: number; cap: number };
   forecast: { enabled: boolean; over_pct: number };
+  look_ahead: { enabled: boolean; settle_seconds: number; over_pct: number; cap_lead_seconds: number };
   velocity: { factor: number; history_days: number; warehouse_baseline_min_days: number };
   spike: { factor: number };
   token_explosion: { prompt_tokens: number };
@@ -113,6 +114,13 @@ export const checkConfigFromPolicy = (
     capBp: toBp(policy.ladder_pct.cap),
   },
   forecastOverBp: policy.forecast.enabled ? toBp(policy.forecast.over_pct) : null,
+  lookAhead: policy.look_ahead.enabled
+    ? {
+        settleMs: policy.look_ahead.settle_seconds * 1_000,
+        overBp: toBp(policy.look_ahead.over_pct),
+        capLeadMs: policy.look_ahead.cap_lead_seconds * 1_000,
+      }
+    : null,
   velocityFactor: policy.velocity.factor,
   historyDays: policy.velocity.history_days,
   warehouseBaselineMinDays: policy.velocity.warehouse_baseline_min_days,

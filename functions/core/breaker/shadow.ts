@@ -42,6 +42,8 @@ export const createShadowPolicies = (deps: {
 }) => {
   const written = new Set<string>();
   const modes = new Map<string, Mode>();
+  // When each shadow reached its mode of the day, in event time: what its look-ahead judges from.
+  const since = new Map<string, number>();
 
   const record = async (
     shadow: ShadowPolicy,
@@ -68,6 +70,7 @@ export const createShadowPolicies = (deps: {
     await deps.ledger.append(entry);
     if (written.size >= REMEMBERED) written.clear();
     written.add(id);
+    if (to !== from) since.set(key, Date.parse(trigger.event_time));
     modes.set(key, to);
     return true;
   };
@@ -90,7 +93,13 @@ export const createShadowPolicies = (deps: {
           for (const [day, at] of instants) {
             const snapshot = await deps.spend.snapshot(day, at, shadow.config.historyDays);
             triggers.push(
-              ...spendTriggers(snapshot, at, modes.get(`${shadow.name}|${day}`) ?? 'normal', shadow.config),
+              ...spendTriggers(
+                snapshot,
+                at,
+                modes.get(`${shadow.name}|${day}`) ?? 'normal',
+                shadow.config,
+                since.get(`${shadow.name}|${day}`),
+              ),
             );
           }
           for (const trigger of triggers) {

@@ -2,6 +2,7 @@ import { formatUsd } from '../money';
 import { quarterLabel, startOfUtcDay, utcDay, utcHour, utcQuarter } from '../time';
 import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
 import { judgeDay } from './ladder';
+import { lookAheadTrigger } from './look-ahead';
 import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
 import { executionName, type Severity, type Trigger } from './trigger';
@@ -108,14 +109,16 @@ export const velocityBaselineNano = (
 
 /**
  * The spend checks of DESIGN 5 at one instant of event time: the budget ladder, the end-of-day
- * forecast and the spend velocity. Pure; `currentMode` only spares starting executions that would
- * change nothing (their ids would make them no-ops anyway).
+ * forecast, the look-ahead past the current mode and the spend velocity. Pure; `currentMode` spares
+ * starting executions that would change nothing (their ids would make them no-ops anyway) and, with
+ * `modeSinceMs` (event time it was reached at, this day), is what the look-ahead judges.
  */
 export const spendTriggers = (
   snapshot: SpendSnapshot,
   atMs: number,
   currentMode: Mode,
   config: CheckConfig,
+  modeSinceMs?: number,
 ): Trigger[] => {
   const triggers: Trigger[] = [];
   const { day, spentNano } = snapshot;
@@ -136,7 +139,9 @@ export const spendTriggers = (
   );
 
   const ladderMode = verdict.byLadder;
-  if (severity(ladderMode) > severity(currentMode)) {
+  // A critical rung always tells FinOps, even when the look-ahead got to its mode first; its id is
+  // per rung and day, so it is sent once.
+  if (severity(ladderMode) > severity(currentMode) || SEVERITY[ladderMode] === 'critical') {
     const rungBp = {
       normal: 0,
       cache_aggressive: config.ladder.cacheAggressiveBp,
@@ -157,6 +162,24 @@ export const spendTriggers = (
       summary: `daily spend ${formatUsd(spentNano)} reached ${spentPct.toFixed(2)}% of the ${cap} cap`,
     });
   }
+
+  const ahead =
+    config.lookAhead === null || severity(ladderMode) > severity(currentMode)
+      ? undefined
+      : lookAheadTrigger(
+          {
+            day,
+            atMs,
+            spentNano,
+            capNano: config.capNano,
+            last15MinutesNano: last15,
+            msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
+            currentMode,
+            modeSinceMs,
+          },
+          config.lookAhead,
+        );
+  if (ahead !== undefined) triggers.push(ahead);
 
   const forecast = verdict.forecastNano;
   const forecastPct = (config.forecastOverBp ?? 10_000) / 100;

@@ -1,5 +1,6 @@
 import { type BreakerFlags, flagsFor, type Mode, moreRestrictive } from './modes';
 import type { OverrideRequest } from './override-request.v1.generated';
+import type { Check } from './trigger';
 
 /** What an admin may set through an override; anything left out keeps the breaker's own value. */
 export type OverrideFlags = NonNullable<OverrideRequest['flags']>;
@@ -24,6 +25,13 @@ export interface BreakerState {
   mode: Mode;
   /** The budget day the mode was reached on; null before the first escalation. */
   day: string | null;
+  /**
+   * Event time (ISO) the mode was reached at, from the finding that raised it: the look-ahead judges the
+   * pace from there. Absent in states written before it existed.
+   */
+  mode_since?: string;
+  /** The check whose finding reached the mode: a rung crossed after the look-ahead got there still alerts. */
+  mode_by?: Check;
   /** Flags raised by anomalies on top of the mode's (velocity: suspend_scale_in); cleared by restore. */
   raised: Partial<BreakerFlags>;
   override?: ActiveOverride;
@@ -97,3 +105,10 @@ export const raise = (raised: Partial<BreakerFlags>, more: Partial<BreakerFlags>
 /** The mode after a trigger asks for one: the stricter of both, never lower. */
 export const escalatedMode = (current: Mode, wanted: Mode | undefined): Mode =>
   wanted === undefined ? current : moreRestrictive(current, wanted);
+
+/**
+ * When the state's mode was reached, in event time, if that was on `day`: what the look-ahead needs. A
+ * mode carried over from an earlier day (its restore still to come) is not judged by the new day's pace.
+ */
+export const modeSinceOn = (state: BreakerState, day: string): number | undefined =>
+  state.day === day && state.mode_since !== undefined ? Date.parse(state.mode_since) : undefined;

@@ -4,6 +4,7 @@ import type { BreakerFlags, Mode } from './modes';
 export const CHECKS = [
   'budget_ladder',
   'forecast',
+  'look_ahead',
   'spend_velocity',
   'conversation_spike',
   'token_explosion',

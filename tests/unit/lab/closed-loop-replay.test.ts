@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultPolicy } from '../../../functions/core/breaker/policy';
+import { defaultPolicy, parsePolicy } from '../../../functions/core/breaker/policy';
 import { replayClosedLoop } from '../../../scripts/lab/closed-loop-replay';
 import { replay } from '../../../scripts/lab/replay';
 import { generateScenario } from '../../../scripts/scenarios';
@@ -22,6 +22,27 @@ describe('ccb replay --consumer chatbot', () => {
     expect(loop.spend_avoided_usd).toBeGreaterThan(0);
     expect(loop.peak_pct_of_cap).toBeLessThan(open.peak_pct_of_cap);
     expect(loop.degraded_minutes.cost_saving).toBeGreaterThan(0);
+  });
+
+  it('stops a runaway inside a protected intent before the cap by looking ahead, refusing fewer calls than the rung alone', async () => {
+    // A cap tight enough that even emergency (which keeps recommendation on Sonnet) does not save the day.
+    const tight = parsePolicy({ daily_budget_usd: 15 });
+    const rungOnly = parsePolicy({ daily_budget_usd: 15, name: 'rung-only', look_ahead: { enabled: false } });
+
+    const ahead = await replayClosedLoop('protected-runaway', SCENARIO, { policy: tight });
+    const atTheRung = await replayClosedLoop('protected-runaway', SCENARIO, { policy: rungOnly });
+
+    const checksTo = (r: typeof ahead, mode: string) =>
+      r.transitions.filter((t) => t.to === mode).map((t) => t.check);
+    expect(checksTo(ahead, 'emergency')[0]).toBe('look_ahead');
+    expect(checksTo(ahead, 'cap')).toEqual(['look_ahead']);
+    expect(ahead.overshoot_usd).toBe(0);
+    // The rung alone holds too, by refusing calls from the crossing: only what was in flight got through.
+    expect(checksTo(atTheRung, 'cap')).toEqual(['budget_ladder']);
+    expect(atTheRung.overshoot_beyond_in_flight_usd).toBe(0);
+    expect(ahead.calls_refused).toBeGreaterThan(0);
+    expect(ahead.calls_refused).toBeLessThan(atTheRung.calls_refused);
+    expect(ahead.minutes_in_mode.cap).toBeLessThan(atTheRung.minutes_in_mode.cap);
   });
 
   it('acts later and spends more with a longer propagation delay', async () => {

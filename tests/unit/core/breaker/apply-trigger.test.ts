@@ -48,6 +48,32 @@ describe('applying a trigger', () => {
     });
   });
 
+  it('records when and by which check the mode was reached, for the look-ahead', async () => {
+    const { store, apply } = given();
+
+    await apply({ trigger: aTrigger(), execution: 'e1' });
+
+    expect(store.state).toMatchObject({ mode_since: '2025-03-15T14:31:02.000Z', mode_by: 'budget_ladder' });
+  });
+
+  it('still alerts a critical rung crossed after the look-ahead reached its mode, changing nothing', async () => {
+    const { store, apply } = given();
+    const lookAhead = { id: 'lookahead-2025-03-15-emergency', check: 'look_ahead' as const };
+    await apply({
+      trigger: aTrigger({ ...lookAhead, to_mode: 'emergency', severity: 'critical' }),
+      execution: 'e1',
+    });
+    const rung = aTrigger({ id: 'ladder-2025-03-15-emergency', to_mode: 'emergency', severity: 'critical' });
+
+    const crossed = await apply({ trigger: rung, execution: 'ladder-2025-03-15-emergency' });
+    const warning = await apply({ trigger: aTrigger(), execution: 'ladder-2025-03-15-cost_saving' });
+
+    expect(crossed.outcome).toBe('alert');
+    expect(warning.outcome).toBe('unchanged');
+    expect(store.state).toMatchObject({ mode: 'emergency', version: 1, mode_by: 'look_ahead' });
+    expect(store.ledger).toHaveLength(1);
+  });
+
   it('makes one transition when the same trigger is applied twice', async () => {
     const { store, apply } = given();
     await apply({ trigger: aTrigger(), execution: 'e1' });

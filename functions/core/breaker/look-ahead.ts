@@ -1,0 +1,66 @@
+import { formatUsd } from '../money';
+import type { LookAheadConfig } from './config';
+import { forecastEndOfDayNano } from './ladder';
+import { MODES, type Mode, severity } from './modes';
+import { executionName, type Trigger } from './trigger';
+
+const QUARTER_MS = 900_000;
+
+export interface LookAheadInput {
+  day: string;
+  atMs: number;
+  spentNano: number;
+  capNano: number;
+  /** Spend of the 15 minutes up to atMs: the pace the current mode has left. */
+  last15MinutesNano: number;
+  msLeftInDay: number;
+  currentMode: Mode;
+  /** Event time the current mode was reached at; undefined when not known for this day. */
+  modeSinceMs: number | undefined;
+}
+
+const percent = (part: number, whole: number): number => Math.round((part * 10_000) / whole) / 100;
+
+/**
+ * The mode one step beyond the current one that the pace since the last escalation calls for, if any
+ * (DESIGN 19). A degraded mode still answers every call, so the next one is taken as soon as the day
+ * forecasts over the cap at that pace; cap refuses calls, so it is taken only when the cap is then less
+ * than the lead away: as late as still holds it, early enough that calls in flight land under it.
+ * Hysteresis: each step waits for its own settle time and a whole window after it, so one surge
+ * escalates at most one mode per settle-plus-15-minutes, and nothing here ever steps down.
+ */
+export const lookAheadMode = (input: LookAheadInput, config: LookAheadConfig): Mode | undefined => {
+  const { currentMode, modeSinceMs } = input;
+  if (severity(currentMode) < severity('cost_saving') || modeSinceMs === undefined) return undefined;
+  const next = MODES[severity(currentMode) + 1];
+  if (next === undefined) return undefined;
+  if (input.atMs < modeSinceMs + config.settleMs + QUARTER_MS) return undefined;
+  const forecast = forecastEndOfDayNano(input);
+  if (BigInt(forecast) * 10_000n <= BigInt(input.capNano) * BigInt(config.overBp)) return undefined;
+  if (next !== 'cap') return next;
+  const withinLead = input.spentNano + Math.round((input.last15MinutesNano * config.capLeadMs) / QUARTER_MS);
+  return withinLead >= input.capNano ? next : undefined;
+};
+
+/** The look-ahead's finding, when it calls for a mode: an escalation like a rung's, before the rung. */
+export const lookAheadTrigger = (input: LookAheadInput, config: LookAheadConfig): Trigger | undefined => {
+  const to = lookAheadMode(input, config);
+  if (to === undefined) return undefined;
+  const forecast = forecastEndOfDayNano(input);
+  const since = new Date(input.modeSinceMs ?? input.atMs).toISOString().slice(11, 16);
+  return {
+    id: executionName('lookahead', input.day, to),
+    check: 'look_ahead',
+    severity: to === 'cap' || to === 'emergency' ? 'critical' : 'warning',
+    to_mode: to,
+    metric: 'forecast_end_of_day_pct',
+    value: percent(forecast, input.capNano),
+    threshold: config.overBp / 100,
+    event_time: new Date(input.atMs).toISOString(),
+    day: input.day,
+    summary:
+      to === 'cap'
+        ? `${input.currentMode} since ${since} UTC has not slowed spend enough: at the last 15 minutes' pace ${formatUsd(input.spentNano)} reaches the ${formatUsd(input.capNano)} cap within ${Math.round(config.capLeadMs / 60_000)} minutes`
+        : `${input.currentMode} since ${since} UTC has not slowed spend enough: at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over the ${formatUsd(input.capNano)} cap`,
+  };
+};
