@@ -3,7 +3,8 @@ import { capPolicyDocument, capPolicyName } from '../../functions/core/breaker/c
 import { TransientError } from '../../functions/core/breaker/errors';
 import type { OverrideRequest } from '../../functions/core/breaker/override';
 import { usdToNano } from '../../functions/core/money';
-import { breakerWorld, runExecution } from '../helpers/state-machine';
+import { breakerWorld } from '../helpers/breaker-world';
+import { runExecution } from '../helpers/state-machine';
 import { DAY, escalate, givenEscalated, ladderTrigger, NEXT_DAY, ssmValues } from './given';
 
 const ROLES = ['chatbot-task', 'recommender-task'];

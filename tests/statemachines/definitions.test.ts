@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
 import type { Workflow } from '../../functions/core/breaker/ports';
-import { breakerWorld, kebabCase, loadDefinition } from '../helpers/state-machine';
+import { kebabCase } from '../../scripts/local/aws/sfn/placeholders';
+import { breakerWorld } from '../helpers/breaker-world';
+import { loadDefinition } from '../helpers/state-machine';
 
 type AslValidator = (
   definition: unknown,

@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { TransientError } from '../../functions/core/breaker/errors';
 import type { LedgerEntry } from '../../functions/core/breaker/ledger';
 import type { BreakerState } from '../../functions/core/breaker/state';
+import { breakerWorld } from '../helpers/breaker-world';
 import { InMemoryBreakerStore } from '../helpers/in-memory-breaker';
-import { breakerWorld, type ExecutionResult } from '../helpers/state-machine';
+import type { ExecutionResult } from '../helpers/state-machine';
 import { DAY, escalate, ladderTrigger, ssmDescriptions, ssmValues } from './given';
 
 const NOW = `${DAY}T14:31:03.000Z`;

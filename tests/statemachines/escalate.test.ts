@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { INITIAL_STATE } from '../../functions/core/breaker/state';
-import { breakerWorld } from '../helpers/state-machine';
+import { breakerWorld } from '../helpers/breaker-world';
 import {
   DAY,
   escalate,

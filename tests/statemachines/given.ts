@@ -2,7 +2,8 @@ import { expect } from '@jest/globals';
 import type { Mode } from '../../functions/core/breaker/modes';
 import type { BreakerState } from '../../functions/core/breaker/state';
 import type { Trigger } from '../../functions/core/breaker/trigger';
-import { type BreakerWorld, runExecution } from '../helpers/state-machine';
+import type { BreakerWorld } from '../helpers/breaker-world';
+import { runExecution } from '../helpers/state-machine';
 
 /** The budget day of the scenarios, and the next one. */
 export const DAY = '2025-03-15';

@@ -5,9 +5,10 @@ import { DEFAULT_INCIDENT_CONFIG, type FindingCounts } from '../../functions/cor
 import type { Workflow, WorkflowStarter } from '../../functions/core/breaker/ports';
 import type { PricedCostEvent } from '../../functions/core/events/cost-event';
 import { usdToNano } from '../../functions/core/money';
+import { breakerWorld } from '../helpers/breaker-world';
 import { defaultCheckConfig } from '../helpers/check-config';
 import { InMemoryIncidentStore } from '../helpers/in-memory-breaker';
-import { breakerWorld, type ExecutionResult, runExecution } from '../helpers/state-machine';
+import { type ExecutionResult, runExecution } from '../helpers/state-machine';
 
 const DAY = '2025-03-15';
 const NEXT_DAY = '2025-03-16';

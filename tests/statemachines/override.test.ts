@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OverrideRequest } from '../../functions/core/breaker/override';
 import { INITIAL_STATE } from '../../functions/core/breaker/state';
-import { breakerWorld, type ExecutionResult, gate, runExecution } from '../helpers/state-machine';
+import { breakerWorld } from '../helpers/breaker-world';
+import { type ExecutionResult, gate, runExecution } from '../helpers/state-machine';
 import { DAY, escalate, givenEscalated, ladderTrigger, ssmValues } from './given';
 
 const NOW = `${DAY}T15:02:00.000Z`;

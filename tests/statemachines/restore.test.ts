@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { usdToNano } from '../../functions/core/money';
-import { breakerWorld, runExecution } from '../helpers/state-machine';
+import { breakerWorld } from '../helpers/breaker-world';
+import { runExecution } from '../helpers/state-machine';
 import { DAY, givenEscalated, NEXT_DAY, ssmValues } from './given';
 
 const RESTORE = `restore-${NEXT_DAY}`;

@@ -4,12 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  kebabCase,
-  loadStateMachine,
-  type StateMachineLoadOptions,
-} from '../../../../scripts/local/aws/definitions';
-import { projectRoot } from '../../../../scripts/local/paths';
+import { loadStateMachine } from '../../../../../scripts/local/aws/sfn/definitions';
+import { kebabCase } from '../../../../../scripts/local/aws/sfn/placeholders';
+import type { StateMachineLoadOptions } from '../../../../../scripts/local/aws/sfn/state-machine-model';
+import { projectRoot } from '../../../../../scripts/local/paths';
 
 interface ValidationResult {
   isValid: boolean;
