@@ -6,7 +6,7 @@ import { DynamoDbRequestClaims } from './adapters/dynamodb/dynamodb-request-clai
 import { DynamoDbSpendStore } from './adapters/dynamodb/dynamodb-spend-store';
 import type { PricedCostEvent } from './core/events/cost-event';
 import { createIngestBatch, type IngestResult } from './core/ingest/ingest-batch';
-import { documentClient } from './shared/aws-clients';
+import { documentClient } from './shared/aws-clients/dynamodb';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { requireEnv } from './shared/config';
 import { toStreamRecord } from './shared/kinesis-stream-record';
@@ -20,13 +20,13 @@ const spendTable = requireEnv('SPEND_TABLE_NAME');
 const source = spendSourceOf();
 // Created once per container: the claims cache it holds is what saves a write per session per batch.
 const ingestBatch = createIngestBatch({
-  store: new DynamoDbSpendStore(documentClient, spendTable),
-  claimsLog: new DynamoDbClaimsLog(documentClient, spendTable),
-  quarantine: new DynamoDbQuarantineStore(documentClient, requireEnv('QUARANTINE_TABLE_NAME')),
+  store: new DynamoDbSpendStore(documentClient(), spendTable),
+  claimsLog: new DynamoDbClaimsLog(documentClient(), spendTable),
+  quarantine: new DynamoDbQuarantineStore(documentClient(), requireEnv('QUARANTINE_TABLE_NAME')),
   prices: priceTableFromEnvironment(),
   source,
   ...(source === 'invocation-logs' && {
-    requestClaims: new DynamoDbRequestClaims(documentClient, spendTable),
+    requestClaims: new DynamoDbRequestClaims(documentClient(), spendTable),
     attributionKeys: attributionKeysOf(),
   }),
   onWriteError: (error, context) =>

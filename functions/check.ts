@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbSpendReader } from './adapters/dynamodb/dynamodb-spend-reader';
 import { severity } from './core/breaker/modes';
 import { utcDay } from './core/time';
-import { documentClient } from './shared/aws-clients';
+import { documentClient } from './shared/aws-clients/dynamodb';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { breakerStateReader } from './shared/breaker-store';
 import { requireEnv } from './shared/config';
@@ -11,7 +11,7 @@ import { logger, metrics } from './shared/powertools';
 
 const evaluator = breakerEvaluator();
 const stateReader = breakerStateReader();
-const spendReader = new DynamoDbSpendReader(documentClient, requireEnv('SPEND_TABLE_NAME'));
+const spendReader = new DynamoDbSpendReader(documentClient(), requireEnv('SPEND_TABLE_NAME'));
 
 /**
  * Gauges for CloudWatch, once a minute: the day's spend so far (the spend-threshold alarms compare it
