@@ -1,8 +1,8 @@
 import { IamRolePolicies } from './adapters/iam/iam-role-policies';
 import { createEnforceCap, type EnforceCapInput, parseRoleList } from './core/breaker/cap-enforcement';
-import { systemClock } from './core/breaker/ports';
 import { iamClient } from './shared/aws-clients/iam';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger } from './shared/powertools';

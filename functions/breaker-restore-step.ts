@@ -1,9 +1,9 @@
 import { DynamoDbSpendSnapshotSource } from './adapters/dynamodb/dynamodb-spend-snapshot';
-import { systemClock } from './core/breaker/ports';
 import { createRestoreStep, type RestoreStepInput } from './core/breaker/restore-step';
 import { documentClient } from './shared/aws-clients/dynamodb';
 import { checkConfigFromEnv, policyFromEnv } from './shared/breaker-config';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger } from './shared/powertools';

@@ -5,6 +5,7 @@ import { utcDay } from './core/time';
 import { documentClient } from './shared/aws-clients/dynamodb';
 import { breakerEvaluator } from './shared/breaker-evaluator';
 import { breakerStateReader } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
@@ -19,7 +20,10 @@ const spendReader = new DynamoDbSpendReader(documentClient(), requireEnv('SPEND_
  */
 const publishGauges = async (): Promise<void> => {
   try {
-    const [state, today] = await Promise.all([stateReader.load(), spendReader.dayTotal(utcDay(Date.now()))]);
+    const [state, today] = await Promise.all([
+      stateReader.load(),
+      spendReader.dayTotal(utcDay(systemClock.now())),
+    ]);
     // 0 normal, 1 cache_aggressive, 2 cost_saving, 3 emergency, 4 cap.
     metrics.addMetric('BreakerMode', MetricUnit.Count, severity(state.mode));
     metrics.addMetric('DailySpendNanoUsd', MetricUnit.Count, today.cost_nano);

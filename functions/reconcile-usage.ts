@@ -3,7 +3,6 @@ import { CloudWatchProviderMetrics } from './adapters/cloudwatch/cloudwatch-prov
 import { DynamoDbBreakerStore } from './adapters/dynamodb/dynamodb-breaker-store';
 import { DynamoDbSpendReader } from './adapters/dynamodb/dynamodb-spend-reader';
 import { SnsAlertPublisher } from './adapters/sns/sns-alert-publisher';
-import { systemClock } from './core/breaker/ports';
 import { groupBy } from './core/ingest/batch-model';
 import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { hoursToReconcile } from './core/reconciliation/reconcile';
@@ -11,6 +10,7 @@ import { countedFromHourlyRows, createReconcile } from './core/reconciliation/re
 import { cloudWatchClient } from './shared/aws-clients/cloudwatch';
 import { documentClient } from './shared/aws-clients/dynamodb';
 import { snsClient } from './shared/aws-clients/sns';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';

@@ -5,13 +5,13 @@ import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
 import type { SessionCost } from '../core/breaker/event-checks';
 import { DEFAULT_INCIDENT_CONFIG } from '../core/breaker/incidents';
-import { systemClock } from '../core/breaker/ports';
 import { createShadowPolicies } from '../core/breaker/shadow';
 import type { PricedCostEvent } from '../core/events/cost-event';
 import { documentClient } from './aws-clients/dynamodb';
 import { sfnClient } from './aws-clients/sfn';
 import { checkConfigFromEnv, shadowCheckConfig, shadowPoliciesFromEnv } from './breaker-config';
 import { breakerStateReader } from './breaker-store';
+import { systemClock } from './clock';
 import { requireEnv } from './config';
 
 /**

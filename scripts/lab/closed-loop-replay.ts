@@ -68,7 +68,7 @@ async function* chatbotLines(
     prefix,
     stories: [],
     cacheMs: FLAG_CLIENT_CACHE_MS,
-    now: () => now,
+    clock: { now: () => now },
   });
   const items = closedLoopItems(scenario, options, () => current);
   for (;;) {

@@ -79,8 +79,5 @@ export interface SpendSnapshotSource {
   snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot>;
 }
 
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+// The breaker's use cases take the one Clock port of functions/core/time.ts with their other ports.
+export type { Clock } from '../time';
