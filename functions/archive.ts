@@ -4,7 +4,7 @@ import { FirehoseArchiveSink } from './adapters/firehose/firehose-archive-sink';
 import { createArchiveBatch } from './core/analytics/archive-batch';
 import { firehoseClient } from './shared/aws-clients/firehose';
 import { requireEnv } from './shared/config';
-import { toStreamRecord } from './shared/kinesis-stream-record';
+import { toBatchResponse, toStreamRecord } from './shared/kinesis-stream-record';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
 import { priceTableFromEnvironment } from './shared/pricing';
@@ -44,10 +44,7 @@ const archive = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchRes
   } else {
     logger.info('batch archived', { ...result });
   }
-  return {
-    batchItemFailures:
-      firstFailedSequenceNumber === undefined ? [] : [{ itemIdentifier: firstFailedSequenceNumber }],
-  };
+  return toBatchResponse(firstFailedSequenceNumber);
 };
 
 export const handler = withPowertools(archive);

@@ -4,6 +4,7 @@ import { severity } from './core/breaker/modes';
 import { utcDay } from './core/time';
 import { documentClient } from './shared/aws-clients/dynamodb';
 import { breakerEvaluator } from './shared/breaker-evaluator';
+import { reportEvaluation } from './shared/breaker-report';
 import { breakerStateReader } from './shared/breaker-store';
 import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
@@ -39,11 +40,8 @@ const publishGauges = async (): Promise<void> => {
  */
 export const handler = withPowertools(async () => {
   const evaluation = await evaluator.scheduled();
-  metrics.addMetric('BreakerTriggers', MetricUnit.Count, evaluation.triggers.length);
-  metrics.addMetric('BreakerStartFailures', MetricUnit.Count, evaluation.failed.length);
+  reportEvaluation(evaluation);
   await publishGauges();
-  for (const { name, error } of evaluation.failed)
-    logger.error('could not start a workflow', { name, error });
   logger.info('scheduled check', {
     triggers: evaluation.triggers.map((t) => t.id),
     started: evaluation.started,
