@@ -16,7 +16,7 @@ const quarterIndex = (label: string): number => {
 const BASELINE_CACHE_MS = 60_000;
 
 /**
- * What the checks read from the spend aggregates: the day's total (one GetItem), its 15-minute buckets
+ * What the checks read from the spend items: the day's total (one GetItem), its 15-minute buckets
  * (one Query), the same hour of earlier days (one Query per day, cached: the past does not change) and
  * the warehouse's stored baseline for the hour (one GetItem, reused for a minute).
  */

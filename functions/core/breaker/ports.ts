@@ -59,7 +59,7 @@ export interface WorkflowStarter {
   start(workflow: Workflow, name: string, input: unknown): Promise<'started' | 'already_started'>;
 }
 
-/** Spend read back from the aggregates, as the checks need it. */
+/** Spend read back from the spend items, as the checks need it. */
 export interface SpendSnapshot {
   day: string;
   spentNano: number;

@@ -8,7 +8,7 @@ import {
 import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
 import { expectedTotals } from '../../../../scripts/scenarios/expected-totals';
 import { streamPayloads } from '../../../helpers/arbitraries';
-import { aBatch, anAggregatedBatch, aV2Event } from '../../../helpers/cost-events';
+import { aBatch, aPackedBatch, aV2Event } from '../../../helpers/cost-events';
 import { InMemorySpendStore } from '../../../helpers/in-memory-spend-store';
 
 /** A container's ingest over a shared store; every session is persisted, so their sums can be checked. */
@@ -476,8 +476,8 @@ describe('ingestBatch', () => {
     const plain = [aV2Event({ event_id: 'p3', session_id: 's3' })];
 
     const result = await ingest([
-      ...anAggregatedBatch([packed], { gzip: true }),
-      ...anAggregatedBatch([plain], { firstSequence: 99_000_000_000n }),
+      ...aPackedBatch([packed], { gzip: true }),
+      ...aPackedBatch([plain], { firstSequence: 99_000_000_000n }),
     ]);
 
     expect(result.summary).toMatchObject({ records: 2, counted: 3, quarantined: { malformed_json: 1 } });
@@ -493,7 +493,7 @@ describe('ingestBatch', () => {
     const groups = [1, 2, 3].map((r) =>
       [1, 2, 3, 4].map((n) => aV2Event({ event_id: `r${r}e${n}`, session_id: `s${n}` })),
     );
-    const records = anAggregatedBatch(groups);
+    const records = aPackedBatch(groups);
     store.failWhen = (kind, n) => kind === 'spend' && n === 5;
 
     const first = await ingest(records);
@@ -533,7 +533,7 @@ describe('ingestBatch', () => {
           const groups: unknown[][] = [];
           for (let i = 0; i < payloads.length; i += 1 + (i % packEvery))
             groups.push(payloads.slice(i, i + 1 + (i % packEvery)));
-          const records = anAggregatedBatch(groups, { gzip: packEvery % 2 === 0 });
+          const records = aPackedBatch(groups, { gzip: packEvery % 2 === 0 });
           let checkpoint = 0;
           for (let round = 0; checkpoint < records.length; round += 1) {
             if (round > 500) throw new Error('no progress');
