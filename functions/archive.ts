@@ -1,19 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { FirehoseArchiveSink } from './adapters/firehose/firehose-archive-sink';
 import { createArchiveBatch } from './core/analytics/archive-batch';
+import { firehoseClient } from './shared/aws-clients/firehose';
 import { requireEnv } from './shared/config';
-import { toStreamRecord } from './shared/kinesis-stream-record';
+import { toBatchResponse, toStreamRecord } from './shared/kinesis-stream-record';
 import { withPowertools } from './shared/middleware';
-import { logger, metrics, tracer } from './shared/powertools';
+import { logger, metrics } from './shared/powertools';
 import { priceTableFromEnvironment } from './shared/pricing';
-import { sdkOptions } from './shared/sdk-options';
 import { attributionKeysOf, spendSourceOf } from './shared/spend-source';
 
-const firehose = tracer.captureAWSv3Client(new FirehoseClient(sdkOptions()));
 const archiveBatch = createArchiveBatch({
-  sink: new FirehoseArchiveSink(firehose, requireEnv('ARCHIVE_DELIVERY_STREAM_NAME'), {
+  sink: new FirehoseArchiveSink(firehoseClient(), requireEnv('ARCHIVE_DELIVERY_STREAM_NAME'), {
     onRetry: (detail) => logger.warn('Firehose rejected records; sending them again', { ...detail }),
   }),
   prices: priceTableFromEnvironment(),
@@ -46,10 +44,7 @@ const archive = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchRes
   } else {
     logger.info('batch archived', { ...result });
   }
-  return {
-    batchItemFailures:
-      firstFailedSequenceNumber === undefined ? [] : [{ itemIdentifier: firstFailedSequenceNumber }],
-  };
+  return toBatchResponse(firstFailedSequenceNumber);
 };
 
 export const handler = withPowertools(archive);

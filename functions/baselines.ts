@@ -1,7 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbBaselineStore } from './adapters/dynamodb/dynamodb-baseline-store';
 import { createRefreshBaselines } from './core/analytics/baselines';
-import { documentClient } from './shared/aws-clients';
+import { documentClient } from './shared/aws-clients/dynamodb';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
@@ -10,8 +11,8 @@ import { redshiftWarehouse } from './shared/warehouse';
 const refreshBaselines = createRefreshBaselines({
   // The function times out at 300 s; a statement still running at 240 s is cancelled and reported.
   warehouse: redshiftWarehouse({ timeoutMs: 240_000 }),
-  store: new DynamoDbBaselineStore(documentClient, requireEnv('SPEND_TABLE_NAME')),
-  now: Date.now,
+  store: new DynamoDbBaselineStore(documentClient(), requireEnv('SPEND_TABLE_NAME')),
+  clock: systemClock,
 });
 
 /**

@@ -1,6 +1,6 @@
 import { type ApplyTriggerInput, createApplyTrigger } from './core/breaker/apply-trigger';
-import { systemClock } from './core/breaker/ports';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { withPowertools } from './shared/middleware';
 import { logger } from './shared/powertools';
 

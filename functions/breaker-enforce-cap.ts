@@ -1,16 +1,15 @@
-import { IAMClient } from '@aws-sdk/client-iam';
 import { IamRolePolicies } from './adapters/iam/iam-role-policies';
 import { createEnforceCap, type EnforceCapInput, parseRoleList } from './core/breaker/cap-enforcement';
-import { systemClock } from './core/breaker/ports';
+import { iamClient } from './shared/aws-clients/iam';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
-import { logger, tracer } from './shared/powertools';
-import { sdkOptions } from './shared/sdk-options';
+import { logger } from './shared/powertools';
 
 const enforceCap = createEnforceCap({
   store: breakerStore(),
-  policies: new IamRolePolicies(tracer.captureAWSv3Client(new IAMClient(sdkOptions()))),
+  policies: new IamRolePolicies(iamClient()),
   roles: parseRoleList(process.env.CAP_ENFORCEMENT_ROLES),
   stage: requireEnv('STAGE'),
   clock: systemClock,

@@ -1,17 +1,13 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsAlertPublisher } from './adapters/sns/sns-alert-publisher';
 import { createNotify, type NotifyInput } from './core/breaker/alerts';
+import { snsClient } from './shared/aws-clients/sns';
 import { policyFromEnv } from './shared/breaker-config';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
-import { logger, tracer } from './shared/powertools';
-import { sdkOptions } from './shared/sdk-options';
+import { logger } from './shared/powertools';
 
 const notify = createNotify({
-  publisher: new SnsAlertPublisher(
-    tracer.captureAWSv3Client(new SNSClient(sdkOptions())),
-    requireEnv('ALERTS_TOPIC_ARN'),
-  ),
+  publisher: new SnsAlertPublisher(snsClient(), requireEnv('ALERTS_TOPIC_ARN')),
   stage: requireEnv('STAGE'),
   policy: policyFromEnv(),
 });

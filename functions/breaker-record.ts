@@ -1,6 +1,6 @@
-import { systemClock } from './core/breaker/ports';
 import { createRecordEntry, type RecordInput } from './core/breaker/record-entry';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { withPowertools } from './shared/middleware';
 import { logger } from './shared/powertools';
 

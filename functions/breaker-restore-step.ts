@@ -1,9 +1,9 @@
 import { DynamoDbSpendSnapshotSource } from './adapters/dynamodb/dynamodb-spend-snapshot';
-import { systemClock } from './core/breaker/ports';
 import { createRestoreStep, type RestoreStepInput } from './core/breaker/restore-step';
-import { documentClient } from './shared/aws-clients';
+import { documentClient } from './shared/aws-clients/dynamodb';
 import { checkConfigFromEnv, policyFromEnv } from './shared/breaker-config';
 import { breakerStore } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger } from './shared/powertools';
@@ -11,7 +11,7 @@ import { logger } from './shared/powertools';
 const restoreStep = createRestoreStep({
   store: breakerStore(),
   clock: systemClock,
-  spend: new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME')),
+  spend: new DynamoDbSpendSnapshotSource(documentClient(), requireEnv('SPEND_TABLE_NAME')),
   config: checkConfigFromEnv(),
   // The demo and e2e tests shorten the pace locally without writing a policy for it.
   stepSeconds: Number(process.env.RESTORE_STEP_SECONDS ?? policyFromEnv().restore.step_seconds),

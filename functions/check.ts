@@ -2,16 +2,18 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbSpendReader } from './adapters/dynamodb/dynamodb-spend-reader';
 import { severity } from './core/breaker/modes';
 import { utcDay } from './core/time';
-import { documentClient } from './shared/aws-clients';
+import { documentClient } from './shared/aws-clients/dynamodb';
 import { breakerEvaluator } from './shared/breaker-evaluator';
+import { reportEvaluation } from './shared/breaker-report';
 import { breakerStateReader } from './shared/breaker-store';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
 import { logger, metrics } from './shared/powertools';
 
 const evaluator = breakerEvaluator();
 const stateReader = breakerStateReader();
-const spendReader = new DynamoDbSpendReader(documentClient, requireEnv('SPEND_TABLE_NAME'));
+const spendReader = new DynamoDbSpendReader(documentClient(), requireEnv('SPEND_TABLE_NAME'));
 
 /**
  * Gauges for CloudWatch, once a minute: the day's spend so far (the spend-threshold alarms compare it
@@ -19,7 +21,10 @@ const spendReader = new DynamoDbSpendReader(documentClient, requireEnv('SPEND_TA
  */
 const publishGauges = async (): Promise<void> => {
   try {
-    const [state, today] = await Promise.all([stateReader.load(), spendReader.dayTotal(utcDay(Date.now()))]);
+    const [state, today] = await Promise.all([
+      stateReader.load(),
+      spendReader.dayTotal(utcDay(systemClock.now())),
+    ]);
     // 0 normal, 1 cache_aggressive, 2 cost_saving, 3 emergency, 4 cap.
     metrics.addMetric('BreakerMode', MetricUnit.Count, severity(state.mode));
     metrics.addMetric('DailySpendNanoUsd', MetricUnit.Count, today.cost_nano);
@@ -35,11 +40,8 @@ const publishGauges = async (): Promise<void> => {
  */
 export const handler = withPowertools(async () => {
   const evaluation = await evaluator.scheduled();
-  metrics.addMetric('BreakerTriggers', MetricUnit.Count, evaluation.triggers.length);
-  metrics.addMetric('BreakerStartFailures', MetricUnit.Count, evaluation.failed.length);
+  reportEvaluation(evaluation);
   await publishGauges();
-  for (const { name, error } of evaluation.failed)
-    logger.error('could not start a workflow', { name, error });
   logger.info('scheduled check', {
     triggers: evaluation.triggers.map((t) => t.id),
     started: evaluation.started,

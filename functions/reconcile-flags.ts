@@ -1,18 +1,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmFlagPublisher, SsmFlagSource } from './adapters/ssm/ssm-flag-publisher';
 import { createReconcileFlags } from './core/breaker/reconcile-flags';
+import { ssmClient } from './shared/aws-clients/ssm';
 import { breakerStateReader } from './shared/breaker-store';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
-import { logger, metrics, tracer } from './shared/powertools';
-import { sdkOptions } from './shared/sdk-options';
+import { logger, metrics } from './shared/powertools';
 
-const ssm = tracer.captureAWSv3Client(new SSMClient(sdkOptions()));
 const reconcileFlags = createReconcileFlags({
   store: breakerStateReader(),
-  source: new SsmFlagSource(ssm),
-  publisher: new SsmFlagPublisher(ssm, requireEnv('SSM_PREFIX')),
+  source: new SsmFlagSource(ssmClient()),
+  publisher: new SsmFlagPublisher(ssmClient(), requireEnv('SSM_PREFIX')),
   prefix: requireEnv('SSM_PREFIX'),
 });
 

@@ -1,33 +1,29 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchProviderMetrics } from './adapters/cloudwatch/cloudwatch-provider-metrics';
 import { DynamoDbBreakerStore } from './adapters/dynamodb/dynamodb-breaker-store';
 import { DynamoDbSpendReader } from './adapters/dynamodb/dynamodb-spend-reader';
 import { SnsAlertPublisher } from './adapters/sns/sns-alert-publisher';
-import { systemClock } from './core/breaker/ports';
 import { groupBy } from './core/ingest/batch-model';
 import { DEFAULT_PRICE_TABLE } from './core/pricing/price-table';
 import { hoursToReconcile } from './core/reconciliation/reconcile';
 import { countedFromHourlyRows, createReconcile } from './core/reconciliation/reconcile-day';
-import { documentClient } from './shared/aws-clients';
+import { cloudWatchClient } from './shared/aws-clients/cloudwatch';
+import { documentClient } from './shared/aws-clients/dynamodb';
+import { snsClient } from './shared/aws-clients/sns';
+import { systemClock } from './shared/clock';
 import { requireEnv } from './shared/config';
 import { withPowertools } from './shared/middleware';
-import { logger, metrics, tracer } from './shared/powertools';
+import { logger, metrics } from './shared/powertools';
 import { reconcileConfigFromEnv } from './shared/reconcile-config';
-import { sdkOptions } from './shared/sdk-options';
 
-const spend = new DynamoDbSpendReader(documentClient, requireEnv('SPEND_TABLE_NAME'));
+const spend = new DynamoDbSpendReader(documentClient(), requireEnv('SPEND_TABLE_NAME'));
 const reconcile = createReconcile({
   counted: { hourly: async (day) => countedFromHourlyRows(await spend.hourly(day)) },
-  provider: new CloudWatchProviderMetrics(tracer.captureAWSv3Client(new CloudWatchClient(sdkOptions()))),
+  provider: new CloudWatchProviderMetrics(cloudWatchClient()),
   raise: {
     // Appends reconciliation entries only; the role has no access to the breaker state.
-    ledger: new DynamoDbBreakerStore(documentClient, 'no-state-access', requireEnv('LEDGER_TABLE_NAME')),
-    alerts: new SnsAlertPublisher(
-      tracer.captureAWSv3Client(new SNSClient(sdkOptions())),
-      requireEnv('ALERTS_TOPIC_ARN'),
-    ),
+    ledger: new DynamoDbBreakerStore(documentClient(), 'no-state-access', requireEnv('LEDGER_TABLE_NAME')),
+    alerts: new SnsAlertPublisher(snsClient(), requireEnv('ALERTS_TOPIC_ARN')),
   },
   stage: requireEnv('STAGE'),
   config: reconcileConfigFromEnv(),

@@ -1,7 +1,7 @@
 /** The cost event producer library: what producer teams import. */
 
-export { type AggregationOptions, aggregateEvents } from './aggregate';
 export type { CostEventV1, CostEventV2, Language, TokenUsage } from './events';
+export { type AggregationOptions, aggregateEvents, type PackOptions, packEvents } from './pack';
 export { HAIKU_MODEL_ID, PRODUCER_PRICE_TABLE, reportedCostUsd, SONNET_MODEL_ID } from './pricing';
 export {
   type CostEventProducer,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  */
 export type CostEventInput = object | string;
 
-/** A record that already holds several serialised events (see aggregate.ts), sent as it is. */
+/** A record that already holds several serialised events (see pack.ts), sent as it is. */
 export interface PackedRecord {
   packed: Uint8Array;
   partitionKey: string;

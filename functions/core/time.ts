@@ -1,3 +1,12 @@
+/**
+ * Where the domain gets the time: passed in, never read from the wall. The functions pass the system
+ * clock (functions/shared/clock.ts); the tests, the lab and the replays pass clocks they move.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
 const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_QUARTER = 900_000;

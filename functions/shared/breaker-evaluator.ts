@@ -1,4 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbIncidentStore } from '../adapters/dynamodb/dynamodb-incident-store';
 import { DynamoDbShadowLedger } from '../adapters/dynamodb/dynamodb-shadow-ledger';
 import { DynamoDbSpendSnapshotSource } from '../adapters/dynamodb/dynamodb-spend-snapshot';
@@ -6,15 +5,14 @@ import { SfnWorkflowStarter } from '../adapters/sfn/sfn-workflow-starter';
 import { createEvaluateBreaker } from '../core/breaker/evaluate';
 import type { SessionCost } from '../core/breaker/event-checks';
 import { DEFAULT_INCIDENT_CONFIG } from '../core/breaker/incidents';
-import { systemClock } from '../core/breaker/ports';
 import { createShadowPolicies } from '../core/breaker/shadow';
 import type { PricedCostEvent } from '../core/events/cost-event';
-import { documentClient } from './aws-clients';
+import { documentClient } from './aws-clients/dynamodb';
+import { sfnClient } from './aws-clients/sfn';
 import { checkConfigFromEnv, shadowCheckConfig, shadowPoliciesFromEnv } from './breaker-config';
 import { breakerStateReader } from './breaker-store';
+import { systemClock } from './clock';
 import { requireEnv } from './config';
-import { tracer } from './powertools';
-import { sdkOptions } from './sdk-options';
 
 /**
  * The checks, wired for a function that runs them (the aggregate after each batch, the scheduled
@@ -24,10 +22,10 @@ import { sdkOptions } from './sdk-options';
 export const breakerEvaluator = () => {
   const state = breakerStateReader();
   const config = checkConfigFromEnv();
-  const spend = new DynamoDbSpendSnapshotSource(documentClient, requireEnv('SPEND_TABLE_NAME'));
+  const spend = new DynamoDbSpendSnapshotSource(documentClient(), requireEnv('SPEND_TABLE_NAME'));
   const live = createEvaluateBreaker({
     spend,
-    starter: new SfnWorkflowStarter(tracer.captureAWSv3Client(new SFNClient(sdkOptions())), {
+    starter: new SfnWorkflowStarter(sfnClient(), {
       escalate: requireEnv('ESCALATE_STATE_MACHINE_ARN'),
       restore: requireEnv('RESTORE_STATE_MACHINE_ARN'),
     }),
@@ -35,7 +33,7 @@ export const breakerEvaluator = () => {
     config,
     clock: systemClock,
     incidents: {
-      store: new DynamoDbIncidentStore(documentClient, requireEnv('BREAKER_TABLE_NAME')),
+      store: new DynamoDbIncidentStore(documentClient(), requireEnv('BREAKER_TABLE_NAME')),
       config: config.incidents ?? DEFAULT_INCIDENT_CONFIG,
     },
   });
@@ -44,7 +42,7 @@ export const breakerEvaluator = () => {
   const shadows = createShadowPolicies({
     policies: policies.map((policy) => ({ name: policy.name, config: shadowCheckConfig(policy) })),
     spend,
-    ledger: new DynamoDbShadowLedger(documentClient, requireEnv('LEDGER_TABLE_NAME')),
+    ledger: new DynamoDbShadowLedger(documentClient(), requireEnv('LEDGER_TABLE_NAME')),
     clock: systemClock,
   });
   return {

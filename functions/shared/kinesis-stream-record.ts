@@ -1,4 +1,4 @@
-import type { KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
 import type { StreamRecord } from '../core/ingest/batch-model';
 
 /** A Lambda Kinesis record as the use cases read it: shard, sequence number, arrival in ms, raw bytes. */
@@ -8,4 +8,15 @@ export const toStreamRecord = (record: KinesisStreamRecord): StreamRecord => ({
   partitionKey: record.kinesis.partitionKey,
   arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1_000),
   data: Buffer.from(record.kinesis.data, 'base64'),
+});
+
+/**
+ * The partial batch response: only the first record not fully processed. Lambda checkpoints before it
+ * and redelivers from there.
+ */
+export const toBatchResponse = (
+  firstFailedSequenceNumber: string | undefined,
+): KinesisStreamBatchResponse => ({
+  batchItemFailures:
+    firstFailedSequenceNumber === undefined ? [] : [{ itemIdentifier: firstFailedSequenceNumber }],
 });

@@ -1,6 +1,7 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import intentBaselines from '../../config/intent-conversation-baselines.json' with { type: 'json' };
 import type { PricedCostEvent } from '../core/events/cost-event';
+import type { IngestResult } from '../core/ingest/ingest-batch';
 import { canonicalModelId, DEFAULT_PRICE_TABLE } from '../core/pricing/price-table';
 
 /**
@@ -46,4 +47,32 @@ export const publishSpendByDimension = (
       single.addMetric('SpendNanoUsd', MetricUnit.Count, nano);
     }
   }
+};
+
+/**
+ * A folded batch's metrics: its counts, its spend by intent and by model, and the spend priced at a
+ * ceiling (a model or region the catalog lacks) with the fields of a newer minor that were dropped.
+ */
+export const publishIngestMetrics = (metrics: Metrics, result: IngestResult): void => {
+  const { summary, countedEvents } = result;
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, summary.records);
+  metrics.addMetric('EventsCounted', MetricUnit.Count, summary.counted);
+  metrics.addMetric('DuplicatesIgnored', MetricUnit.Count, summary.duplicates);
+  metrics.addMetric('EventsSkipped', MetricUnit.Count, summary.skipped);
+  metrics.addMetric('SpendNanoUsd', MetricUnit.Count, summary.costNano);
+  const { spendItems, claimsLog, sessions, requestClaims } = summary.writes;
+  metrics.addMetric('DynamoDbWrites', MetricUnit.Count, spendItems + claimsLog + sessions + requestClaims);
+  metrics.addMetric('ClaimsLogWrites', MetricUnit.Count, claimsLog);
+  metrics.addMetric('SessionsPersisted', MetricUnit.Count, sessions);
+  const quarantined = Object.values(summary.quarantined).reduce((sum, n) => sum + n, 0);
+  metrics.addMetric('EventsQuarantined', MetricUnit.Count, quarantined);
+  publishSpendByDimension(metrics, countedEvents);
+  let estimatedNano = 0;
+  let droppedFields = 0;
+  for (const event of countedEvents) {
+    if (event.estimated) estimatedNano += event.costNano;
+    droppedFields += event.droppedFields;
+  }
+  metrics.addMetric('EstimatedSpendNanoUsd', MetricUnit.Count, estimatedNano);
+  metrics.addMetric('UnknownFieldsDropped', MetricUnit.Count, droppedFields);
 };

@@ -1,9 +1,7 @@
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftDataWarehouse, type RedshiftTarget } from '../adapters/warehouse/redshift-data-warehouse';
 import { bundledSql } from '../adapters/warehouse/sql-catalog';
+import { redshiftDataClient } from './aws-clients/redshift-data';
 import { requireEnv } from './config';
-import { tracer } from './powertools';
-import { sdkOptions } from './sdk-options';
 
 /**
  * The warehouse a function queries: WAREHOUSE_DATABASE and either WAREHOUSE_WORKGROUP (Redshift
@@ -23,7 +21,7 @@ export const warehouseTargetFromEnv = (env: NodeJS.ProcessEnv = process.env): Re
 
 /** The Redshift Data API warehouse with the bundled queries (AWS_ENDPOINT_URL_REDSHIFT_DATA locally). */
 export const redshiftWarehouse = (options: { timeoutMs: number }): RedshiftDataWarehouse =>
-  new RedshiftDataWarehouse(tracer.captureAWSv3Client(new RedshiftDataClient(sdkOptions())), {
+  new RedshiftDataWarehouse(redshiftDataClient(), {
     target: warehouseTargetFromEnv(),
     sql: bundledSql,
     timeoutMs: options.timeoutMs,

@@ -27,7 +27,7 @@ const foldAll = (records: Uint8Array[]): number => {
   return writes;
 };
 
-/** The naive baseline: the same decoding, then one update request per event per aggregate. */
+/** The naive baseline: the same decoding, then one update request per event per spend item. */
 const perEventAll = (records: Uint8Array[]): number => {
   let writes = 0;
   for (const record of records) {

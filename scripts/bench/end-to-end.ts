@@ -24,7 +24,7 @@ export interface EndToEndResult {
 export const measureEndToEnd = async (
   lines: readonly ScenarioLine[],
   shards: number,
-  aggregate: boolean,
+  packed: boolean,
 ): Promise<EndToEndResult> => {
   const home = await mkdtemp(join(tmpdir(), 'ccb-bench-'));
   // An interrupted benchmark must not leave a stack busy on the machine, skewing the next measurement.
@@ -38,7 +38,7 @@ export const measureEndToEnd = async (
       kinesis,
       streamName: state.streamName,
       maxInFlight: 8,
-      aggregate: aggregate ? {} : false,
+      pack: packed ? {} : false,
     }).finally(() => kinesis.destroy());
     const putSeconds = (performance.now() - started) / 1_000;
     await drain(state, { home, timeoutSeconds: 600 });

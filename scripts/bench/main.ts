@@ -184,13 +184,13 @@ if (!options.skipE2e) {
     [true, Number(options.e2eScale)],
     [false, Number(options.e2eScale) / 5],
   ];
-  for (const [aggregate, scale] of runs) {
+  for (const [packing, scale] of runs) {
     const e2eLines = [...generateScenario('default-day', { day, scale })];
-    const e2e = await measureEndToEnd(e2eLines, Number(options.shards), aggregate);
+    const e2e = await measureEndToEnd(e2eLines, Number(options.shards), packing);
     console.log(
-      `${aggregate ? 'packed records (default)' : 'one event per record'}, scale ${scale}: ${fmt(e2e.events)} events in ${fmt(e2e.records)} records over ${e2e.shards} shards: put in ${fmt(e2e.putSeconds, 1)} s, all processed after ${fmt(e2e.totalSeconds, 1)} s, ${e2e.invocations} invocations -> ${fmt(e2e.eventsPerSecond)} events/s`,
+      `${packing ? 'packed records (default)' : 'one event per record'}, scale ${scale}: ${fmt(e2e.events)} events in ${fmt(e2e.records)} records over ${e2e.shards} shards: put in ${fmt(e2e.putSeconds, 1)} s, all processed after ${fmt(e2e.totalSeconds, 1)} s, ${e2e.invocations} invocations -> ${fmt(e2e.eventsPerSecond)} events/s`,
     );
-    if (aggregate)
+    if (packing)
       console.log(`floor: 1,000 events/s end to end -> ${e2e.eventsPerSecond >= 1_000 ? 'met' : 'NOT met'}`);
   }
 }

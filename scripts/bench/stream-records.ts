@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { groupBy } from '../../functions/core/ingest/batch-model';
 import type { StreamRecord } from '../../functions/core/ingest/ingest-batch';
-import { aggregateEvents, isPackedRecord } from '../../producer';
+import { isPackedRecord, packEvents } from '../../producer';
 import type { ScenarioLine } from '../scenarios';
 
 const encoder = new TextEncoder();
@@ -48,14 +48,14 @@ export const toStreamRecords = (lines: readonly ScenarioLine[], shards: number):
   });
 };
 
-/** The records the producer library sends with packing on (`aggregateEvents`, its defaults). */
+/** The records the producer library sends with packing on (`packEvents`, its defaults). */
 export const toPackedStreamRecords = async (
   lines: readonly ScenarioLine[],
   shards: number,
 ): Promise<TimedRecord[]> => {
   const nextSequence = sequencer();
   const records: TimedRecord[] = [];
-  for await (const record of aggregateEvents(lines)) {
+  for await (const record of packEvents(lines)) {
     if (!isPackedRecord(record)) throw new Error('every scenario line fits a packed record');
     const shardId = shardFor(record.partitionKey, shards);
     const sequenceNumber = nextSequence(shardId);

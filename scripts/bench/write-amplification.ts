@@ -159,9 +159,11 @@ export const measureWriteAmplification = async (
   let records = 0;
   for (const batch of batches) {
     const result = await ingest(batch);
-    counted += result.counted;
+    counted += result.summary.counted;
     events +=
-      result.counted + result.duplicates + Object.values(result.quarantined).reduce((a, b) => a + b, 0);
+      result.summary.counted +
+      result.summary.duplicates +
+      Object.values(result.summary.quarantined).reduce((a, b) => a + b, 0);
     records += batch.length;
   }
   return {

@@ -209,7 +209,7 @@ export const openDashboardContext = async (
 ): Promise<DashboardContext> => ({
   stage,
   ...(await stageCheckConfig(stage)),
-  snapshots: new DynamoDbSpendSnapshotSource(stage.dynamodb, stage.resources.spendTable, { now }),
+  snapshots: new DynamoDbSpendSnapshotSource(stage.dynamodb, stage.resources.spendTable, { clock: { now } }),
   baselines: new Map(),
   now,
 });

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { SsmFlagSource } from '../../functions/adapters/ssm/ssm-flag-publisher';
 import { createFlagClient } from '../../functions/core/breaker/flag-client';
+import { systemClock } from '../../functions/shared/clock';
 import { produceEvents } from '../ccb/commands/produce';
 import { localKinesisClient, localSfnClient, localSsmClient } from '../lib/local-clients';
 import type { StackState } from '../lib/stack-context';
@@ -73,6 +74,7 @@ export const replayClosedLoop = async (
     prefix: state.ssmPrefix,
     stories: [],
     cacheMs: 0,
+    clock: systemClock,
   });
   const lines: ScenarioLine[] = [];
   let pending = items.next();

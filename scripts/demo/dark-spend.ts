@@ -43,7 +43,7 @@ export const runDarkSpendDemo = async (options: DarkSpendDemoOptions): Promise<b
   const sent = await produceEvents(asSubscriptionRecords(lines, { redeliverEvery: 20 }), {
     kinesis,
     streamName: state.streamName,
-    aggregate: false,
+    pack: false,
   }).finally(() => kinesis.destroy());
   await drain(state, { timeoutSeconds: 150 });
   console.log(

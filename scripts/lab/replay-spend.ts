@@ -22,7 +22,7 @@ interface SessionState {
 }
 
 /**
- * The spend aggregates the checks read, kept in memory in event time: each day's total and 15-minute
+ * The spend items the checks read, kept in memory in event time: each day's total and 15-minute
  * buckets, as DynamoDB holds them, for the days the checks can still ask about (the current one and the
  * velocity history), plus each session's running cost. Memory stays flat however long the replay.
  */

@@ -83,7 +83,7 @@ describe('invocation logs as the spend source, and reconciliation, end to end', 
         {
           kinesis,
           streamName: state.streamName,
-          aggregate: false,
+          pack: false,
         },
       );
     } finally {

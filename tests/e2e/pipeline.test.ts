@@ -83,7 +83,7 @@ describe('the local pipeline, end to end', () => {
     });
   }, 180_000);
 
-  it('answers `ccb spend --json` and `ccb quarantine --json` from the stored aggregates', async () => {
+  it('answers `ccb spend --json` and `ccb quarantine --json` from the stored spend items', async () => {
     const ccb = (...args: string[]) =>
       promisify(execFile)('node', ['bin/ccb.mjs', ...args], { env: { ...process.env, CCB_HOME: home } });
 

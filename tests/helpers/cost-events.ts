@@ -63,7 +63,7 @@ export const aBatch = (
 };
 
 /** Packs payloads into records of several events each (NDJSON, gzip when asked), as the producer does. */
-export const anAggregatedBatch = (
+export const aPackedBatch = (
   groups: unknown[][],
   options: { gzip?: boolean; arrivedAt?: number; firstSequence?: bigint } = {},
 ): StreamRecord[] =>

@@ -160,9 +160,9 @@ describe('ingestion against DynamoDB Local, with faults injected', () => {
     const result = await aContainer()(records);
 
     // Assess
-    expect(result).toMatchObject({ counted: payloads.length, quarantined: {} });
+    expect(result.summary).toMatchObject({ counted: payloads.length, quarantined: {} });
     expect(result.firstFailedSequenceNumber).toBeUndefined();
-    expect(result.writes.claimsLog).toBeGreaterThan(1);
+    expect(result.summary.writes.claimsLog).toBeGreaterThan(1);
     const logged = await loggedTotals(ddb.client, ddb.spendTable);
     expect(logged.largestItemBytes).toBeGreaterThan(150_000);
     expect(logged.largestItemBytes).toBeLessThan(400 * 1024);

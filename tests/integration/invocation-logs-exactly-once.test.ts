@@ -66,9 +66,13 @@ describe('invocation logs on DynamoDB Local', () => {
 
     // Assess: the retry of the very same batch holds its own claims, so it counts again and the spend
     // watermarks apply nothing twice
-    expect([first.counted, first.skipped, again.counted, again.duplicates, retried.counted]).toEqual([
-      4, 1, 2, 4, 2,
-    ]);
+    expect([
+      first.summary.counted,
+      first.summary.skipped,
+      again.summary.counted,
+      again.summary.duplicates,
+      retried.summary.counted,
+    ]).toEqual([4, 1, 2, 4, 2]);
     const expected = expectedTotals(calls);
     expect(await sumOver(ddb.client, ddb.spendTable, 'DAY#', 'cost_nano')).toBe(expected.costNano);
     expect(await sumOver(ddb.client, ddb.spendTable, 'HOUR#', 'events')).toBe(6);

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { HourBaseline } from '../../core/analytics/ports';
 import type { SpendSnapshot, SpendSnapshotSource } from '../../core/breaker/ports';
-import { quarterLabel, startOfUtcDay, utcDay, utcHour } from '../../core/time';
+import { type Clock, quarterLabel, startOfUtcDay, utcDay, utcHour } from '../../core/time';
+import { systemClock } from '../../shared/clock';
 import { BASELINE_PK, baselineSortKey, toHourBaseline } from './dynamodb-baseline-store';
 
 const DAY_MS = 86_400_000;
@@ -15,21 +16,21 @@ const quarterIndex = (label: string): number => {
 const BASELINE_CACHE_MS = 60_000;
 
 /**
- * What the checks read from the spend aggregates: the day's total (one GetItem), its 15-minute buckets
+ * What the checks read from the spend items: the day's total (one GetItem), its 15-minute buckets
  * (one Query), the same hour of earlier days (one Query per day, cached: the past does not change) and
  * the warehouse's stored baseline for the hour (one GetItem, reused for a minute).
  */
 export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
   private readonly history = new Map<string, number[] | null>();
   private readonly baselines = new Map<number, { readAt: number; baseline: HourBaseline | undefined }>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    options: { now?: () => number } = {},
+    options: { clock?: Clock } = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   async snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot> {
@@ -57,12 +58,12 @@ export class DynamoDbSpendSnapshotSource implements SpendSnapshotSource {
   /** The baselines function's item for the hour (pk BASELINE, sk HH); undefined before it first ran. */
   private async storedBaseline(hour: number): Promise<HourBaseline | undefined> {
     const cached = this.baselines.get(hour);
-    if (cached !== undefined && this.now() - cached.readAt < BASELINE_CACHE_MS) return cached.baseline;
+    if (cached !== undefined && this.clock.now() - cached.readAt < BASELINE_CACHE_MS) return cached.baseline;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: BASELINE_PK, sk: baselineSortKey(hour) } }),
     );
     const baseline = toHourBaseline(Item);
-    this.baselines.set(hour, { readAt: this.now(), baseline });
+    this.baselines.set(hour, { readAt: this.clock.now(), baseline });
     return baseline;
   }
 

@@ -9,6 +9,8 @@ import {
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import type { SqlParameter, SqlValue, Warehouse } from '../../core/analytics/ports';
+import type { Clock } from '../../core/time';
+import { systemClock } from '../../shared/clock';
 import { fromText } from './column-types';
 import { usedParameters } from './named-parameters';
 import type { SqlCatalog } from './sql-catalog';
@@ -31,7 +33,7 @@ export interface RedshiftDataWarehouseOptions {
   poll?: { initialMs: number; factor: number; maxMs: number };
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+  clock?: Clock;
 }
 
 /** A statement that ended FAILED or ABORTED: Redshift's own error text and the statement id to look it up. */
@@ -100,7 +102,7 @@ export class RedshiftDataWarehouse implements Warehouse {
   private readonly timeoutMs: number;
   private readonly poll: { initialMs: number; factor: number; maxMs: number };
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly client: RedshiftDataClient,
@@ -109,7 +111,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.poll = options.poll ?? DEFAULT_POLL;
     this.sleep = options.sleep ?? sleepFor;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   async query<Row extends Record<string, unknown>>(
@@ -118,7 +120,7 @@ export class RedshiftDataWarehouse implements Warehouse {
   ): Promise<Row[]> {
     const sql = this.options.sql(name);
     const used = usedParameters(name, sql, parameters);
-    const started = this.now();
+    const started = this.clock.now();
     const { Id } = await this.client.send(
       new ExecuteStatementCommand({
         ...targetInput(this.options.target),
@@ -144,7 +146,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     for (;;) {
       const described = await this.client.send(new DescribeStatementCommand({ Id: id }));
       if (DONE.has(described.Status ?? '')) return described;
-      const left = started + this.timeoutMs - this.now();
+      const left = started + this.timeoutMs - this.clock.now();
       if (left <= 0) {
         try {
           await this.client.send(new CancelStatementCommand({ Id: id }));

@@ -1,4 +1,4 @@
-import { utcDay } from '../time';
+import { type Clock, utcDay } from '../time';
 import type { BaselineStore, HourBaseline, Warehouse } from './ports';
 
 export const BASELINE_QUERY = 'baselines/same-hour-spend';
@@ -48,9 +48,9 @@ export const toHourBaselines = (
  * clock), stored for the velocity check. Re-running it rewrites the same items, so a retry is harmless.
  */
 export const createRefreshBaselines =
-  (deps: { warehouse: Warehouse; store: BaselineStore; now: () => number }) =>
+  (deps: { warehouse: Warehouse; store: BaselineStore; clock: Clock }) =>
   async (): Promise<{ for_day: string; days_7d: number; days_28d: number; hours: number }> => {
-    const now = deps.now();
+    const now = deps.clock.now();
     const forDay = utcDay(now);
     const rows = await deps.warehouse.query<SameHourSpendRow & Record<string, unknown>>(BASELINE_QUERY, {
       day: forDay,

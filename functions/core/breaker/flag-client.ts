@@ -3,6 +3,7 @@
  * precedence of seed 000, and safe defaults when the parameters cannot be read.
  */
 
+import type { Clock } from '../time';
 import { MODES, type Mode } from './modes';
 
 /** Reads named parameters; an adapter over SSM GetParameters in production. */
@@ -48,7 +49,8 @@ export interface FlagClientOptions {
    * only exception to allow_listed_only. Empty by default, so the cap stops every call.
    */
   allowListed?: readonly string[];
-  now?: () => number;
+  /** Ages the cached read. */
+  clock: Clock;
 }
 
 /** The default cache: the part of the 3 s put -> flag budget left to consumers (docs/BENCHMARKS.md). */
@@ -87,7 +89,6 @@ export const resolveFlags = (
 
 export const createFlagClient = (options: FlagClientOptions) => {
   const cacheMs = options.cacheMs ?? DEFAULT_FLAG_CACHE_MS;
-  const now = options.now ?? Date.now;
   const techniques = options.techniques ?? {};
   const allowListed = new Set(options.allowListed ?? []);
   const names = [
@@ -110,17 +111,17 @@ export const createFlagClient = (options: FlagClientOptions) => {
      * defaults (not degraded, every optimisation off), never an exception on the caller's hot path.
      */
     async flags(): Promise<ResolvedFlags> {
-      if (cached !== undefined && now() - cached.at < cacheMs) return cached.flags;
+      if (cached !== undefined && options.clock.now() - cached.at < cacheMs) return cached.flags;
       try {
         const values = await options.source.read(names.map((name) => `${options.prefix}${name}`));
         const unprefixed = Object.fromEntries(
           names.map((name) => [name, values[`${options.prefix}${name}`]]),
         );
-        cached = { at: now(), flags: resolve(unprefixed, false) };
+        cached = { at: options.clock.now(), flags: resolve(unprefixed, false) };
         return cached.flags;
       } catch {
         // Cached like a good read, so an outage costs one source call per cacheMs, not one per caller.
-        cached = { at: now(), flags: cached?.flags ?? resolve({}, true) };
+        cached = { at: options.clock.now(), flags: cached?.flags ?? resolve({}, true) };
         return cached.flags;
       }
     },

@@ -59,7 +59,7 @@ export interface WorkflowStarter {
   start(workflow: Workflow, name: string, input: unknown): Promise<'started' | 'already_started'>;
 }
 
-/** Spend read back from the aggregates, as the checks need it. */
+/** Spend read back from the spend items, as the checks need it. */
 export interface SpendSnapshot {
   day: string;
   spentNano: number;
@@ -79,8 +79,5 @@ export interface SpendSnapshotSource {
   snapshot(day: string, atMs: number, historyDays: number): Promise<SpendSnapshot>;
 }
 
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+// The breaker's use cases take the one Clock port of functions/core/time.ts with their other ports.
+export type { Clock } from '../time';

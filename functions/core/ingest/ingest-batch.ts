@@ -1,11 +1,12 @@
 import { foldSpend } from '../aggregation/fold';
+import type { PricedCostEvent } from '../events/cost-event';
 import type { QuarantineReason } from '../events/decode';
 import type { AttributionKeys } from '../events/invocation-log';
 import { eventPosition, recordOfPosition } from '../events/record-payloads';
 import type { PriceTable } from '../pricing/price-table';
 import { lowestSequenceNumber } from '../sequence';
 import { applySpendItemOnce } from './apply-spend-item';
-import { emptyTally, groupBy, type Positioned, type StreamRecord, type WriteTally } from './batch-model';
+import { emptyTally, groupBy, type StreamRecord, type WriteTally } from './batch-model';
 import { claimEvents } from './claim-events';
 import { claimRequests } from './claim-requests';
 import { ShardClaimsCache } from './claims-cache';
@@ -18,7 +19,8 @@ import { type SpendSource, splitBatch } from './split-batch';
 export { type Positioned, type StreamRecord, WatermarkConflictError } from './batch-model';
 export type { SessionSpend } from './ports';
 
-export interface IngestResult {
+/** A batch in counts: what the function publishes as metrics and logs. */
+export interface IngestSummary {
   records: number;
   counted: number;
   duplicates: number;
@@ -26,11 +28,17 @@ export interface IngestResult {
   /** Subscription control messages and valid events of the source the stage does not count. */
   skipped: number;
   costNano: number;
+  /** Sessions touched by a counted event. */
+  sessions: number;
+  writes: WriteTally;
+}
+
+export interface IngestResult {
+  summary: IngestSummary;
   /** The events that counted in this invocation (not duplicates, not held back), in stream order. */
-  countedEvents: readonly Positioned[];
+  countedEvents: readonly PricedCostEvent[];
   /** Every session touched by a counted event, with its running spend within the horizon after this batch. */
   sessions: readonly SessionSpend[];
-  writes: WriteTally;
   /** The lowest sequence number not fully processed; the stream resumes there. Absent when all succeeded. */
   firstFailedSequenceNumber?: string;
 }
@@ -113,7 +121,7 @@ export const createIngestBatch = (deps: IngestDependencies) => {
   const ingestShardBatch = async (shardId: string, records: StreamRecord[]): Promise<IngestResult> => {
     const tally = emptyTally();
     const failures: string[] = [];
-    const quarantined: IngestResult['quarantined'] = {};
+    const quarantined: IngestSummary['quarantined'] = {};
     const { valid: decoded, invalid, skipped } = splitBatch(records, deps.prices, splitOptions);
 
     await mapWithConcurrency(
@@ -198,15 +206,18 @@ export const createIngestBatch = (deps: IngestDependencies) => {
     // Failures are event positions; the event source only knows records, so it resumes at the record.
     const lowest = lowestSequenceNumber(failures);
     return {
-      records: records.length,
-      counted: counted.length,
-      duplicates: claimed.duplicates + crossShardDuplicates,
-      quarantined,
-      skipped,
-      costNano: counted.reduce((sum, c) => sum + c.event.costNano, 0),
-      countedEvents: counted,
+      summary: {
+        records: records.length,
+        counted: counted.length,
+        duplicates: claimed.duplicates + crossShardDuplicates,
+        quarantined,
+        skipped,
+        costNano: counted.reduce((sum, c) => sum + c.event.costNano, 0),
+        sessions: sessions.length,
+        writes: tally,
+      },
+      countedEvents: counted.map((c) => c.event),
       sessions: sessions.map((s) => s.spend),
-      writes: tally,
       ...(lowest === undefined ? {} : { firstFailedSequenceNumber: recordOfPosition(lowest) }),
     };
   };
@@ -222,27 +233,35 @@ export const createIngestBatch = (deps: IngestDependencies) => {
 };
 
 const mergeResults = (records: number, results: IngestResult[]): IngestResult => {
-  const merged: IngestResult = {
+  const summary: IngestSummary = {
     records,
     counted: 0,
     duplicates: 0,
     quarantined: {},
     skipped: 0,
     costNano: 0,
-    countedEvents: results.flatMap((r) => r.countedEvents),
-    sessions: results.flatMap((r) => r.sessions),
+    sessions: 0,
     writes: emptyTally(),
   };
-  for (const r of results) {
-    merged.counted += r.counted;
-    merged.duplicates += r.duplicates;
-    merged.skipped += r.skipped;
-    merged.costNano += r.costNano;
+  let firstFailedSequenceNumber: string | undefined;
+  for (const result of results) {
+    const r = result.summary;
+    summary.counted += r.counted;
+    summary.duplicates += r.duplicates;
+    summary.skipped += r.skipped;
+    summary.costNano += r.costNano;
+    summary.sessions += r.sessions;
     for (const [reason, n] of Object.entries(r.quarantined) as [QuarantineReason, number][]) {
-      merged.quarantined[reason] = (merged.quarantined[reason] ?? 0) + n;
+      summary.quarantined[reason] = (summary.quarantined[reason] ?? 0) + n;
     }
-    for (const key of Object.keys(merged.writes) as (keyof WriteTally)[]) merged.writes[key] += r.writes[key];
-    merged.firstFailedSequenceNumber ??= r.firstFailedSequenceNumber;
+    for (const key of Object.keys(summary.writes) as (keyof WriteTally)[])
+      summary.writes[key] += r.writes[key];
+    firstFailedSequenceNumber ??= result.firstFailedSequenceNumber;
   }
-  return merged;
+  return {
+    summary,
+    countedEvents: results.flatMap((r) => r.countedEvents),
+    sessions: results.flatMap((r) => r.sessions),
+    ...(firstFailedSequenceNumber === undefined ? {} : { firstFailedSequenceNumber }),
+  };
 };

@@ -1,8 +1,9 @@
 import type { LedgerEntry } from '../breaker/ledger';
-import type { AlertPublisher, BreakerStore, Clock } from '../breaker/ports';
+import type { AlertPublisher, BreakerStore } from '../breaker/ports';
 import { formatUsd } from '../money';
 import type { PriceTable } from '../pricing/price-table';
 import type { HourlySpendRow } from '../reporting/spend-breakdown';
+import type { Clock } from '../time';
 import type { CountedTokensSource, ProviderMetricsSource } from './ports';
 import {
   type CountedHour,

@@ -4,14 +4,14 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
-  type AggregationOptions,
-  aggregateEvents,
   type CostEventInput,
   type CostEventProducerOptions,
   createCostEventProducer,
   type KinesisPort,
   type Ordering,
+  type PackOptions,
   type ProducerStats,
+  packEvents,
 } from '../../../producer';
 import { localCloudWatchClient, localKinesisClient } from '../../lib/local-clients';
 import { localResources, readStackState } from '../../lib/stack-context';
@@ -38,13 +38,13 @@ export interface ProduceOptions extends Omit<CostEventProducerOptions, 'onProgre
   /** Milliseconds, for elapsed time. Default performance.now. */
   now?: () => number;
   /** Pack events into gzip NDJSON records (the default); false puts one event per record. */
-  aggregate?: AggregationOptions | false;
+  pack?: PackOptions | false;
 }
 
 export interface ProduceSummary {
   /** Events read from the source. */
   events: number;
-  /** Records sent (with aggregation, each carries many events). */
+  /** Records sent (packed, each carries many events). */
   sent: number;
   rejected: number;
   retries: number;
@@ -64,7 +64,7 @@ export const produceEvents = async (
   source: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
   options: ProduceOptions,
 ): Promise<ProduceSummary> => {
-  const { onProgress, now = () => performance.now(), aggregate = {}, ...producerOptions } = options;
+  const { onProgress, now = () => performance.now(), pack = {}, ...producerOptions } = options;
   const started = now();
   let events = 0;
   async function* counted() {
@@ -79,7 +79,7 @@ export const produceEvents = async (
   });
   let stats: ProducerStats;
   try {
-    await producer.putMany(aggregate === false ? counted() : aggregateEvents(counted(), aggregate));
+    await producer.putMany(pack === false ? counted() : packEvents(counted(), pack));
   } finally {
     stats = await producer.flush();
   }
@@ -270,6 +270,8 @@ interface ProduceCommandOptions {
   stage: string;
   concurrency: number;
   ordering: Ordering;
+  pack: boolean;
+  /** The old name of --no-pack, still accepted. */
   aggregate: boolean;
   as: 'events' | 'invocation-logs';
   json?: boolean;
@@ -306,7 +308,8 @@ export const registerProduce = (
         .choices(['strict', 'relaxed'])
         .default('strict'),
     )
-    .option('--no-aggregate', 'one event per Kinesis record instead of gzip NDJSON records of many')
+    .option('--no-pack', 'one event per Kinesis record instead of gzip NDJSON records of many')
+    .addOption(new Option('--no-aggregate').hideHelp())
     .addOption(
       new Option(
         '--as <form>',
@@ -354,7 +357,7 @@ export const registerProduce = (
           maxInFlight: options.concurrency,
           ordering: options.ordering,
           // Subscription records are already packed, as CloudWatch Logs packs them.
-          aggregate: options.aggregate && !asLogs ? {} : false,
+          pack: options.pack && options.aggregate && !asLogs ? {} : false,
           onProgress: (progress) => view.update(progress),
         });
       } finally {

@@ -4,7 +4,6 @@ import { CloudWatchProviderMetrics } from '../../../functions/adapters/cloudwatc
 import { DynamoDbBreakerStore } from '../../../functions/adapters/dynamodb/dynamodb-breaker-store';
 import { DynamoDbSpendReader } from '../../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { SnsAlertPublisher } from '../../../functions/adapters/sns/sns-alert-publisher';
-import { systemClock } from '../../../functions/core/breaker/ports';
 import { formatUsd } from '../../../functions/core/money';
 import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
 import { DEFAULT_RECONCILE_CONFIG } from '../../../functions/core/reconciliation/reconcile';
@@ -14,6 +13,7 @@ import {
   type ReconcileOutcome,
 } from '../../../functions/core/reconciliation/reconcile-day';
 import { startOfUtcDay } from '../../../functions/core/time';
+import { systemClock } from '../../../functions/shared/clock';
 import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 

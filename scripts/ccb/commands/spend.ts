@@ -12,7 +12,7 @@ import { startOfUtcDay } from '../../../functions/core/time';
 import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 
-/** A day's spend grouped by each of several dimensions, from one read of the hourly aggregates. */
+/** A day's spend grouped by each of several dimensions, from one read of the hourly spend items. */
 export const readSpendBy = async <const D extends readonly BreakdownDimension[]>(
   context: StageContext,
   day: string,
@@ -23,7 +23,7 @@ export const readSpendBy = async <const D extends readonly BreakdownDimension[]>
   return dimensions.map((by) => breakDownSpend(day, rows, by)) as { [K in keyof D]: SpendBreakdown };
 };
 
-/** A day's spend grouped by one dimension, from the hourly aggregates: what `ccb spend` prints. */
+/** A day's spend grouped by one dimension, from the hourly spend items: what `ccb spend` prints. */
 export const readSpendOf = async (
   context: StageContext,
   day: string,
@@ -75,7 +75,7 @@ export const renderSpend = (breakdown: SpendBreakdown, by: BreakdownDimension): 
 export const registerSpend = (program: Command): void => {
   program
     .command('spend')
-    .description('spend of one UTC day, from the hourly aggregates')
+    .description('spend of one UTC day, from the hourly spend items')
     .requiredOption('--day <YYYY-MM-DD>', 'UTC day')
     .addOption(
       new Option('--by <dimension>', 'group rows by').choices(BREAKDOWN_DIMENSIONS).default('intent'),

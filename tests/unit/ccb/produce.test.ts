@@ -91,7 +91,7 @@ describe('produceEvents', () => {
         streamName: 'stream',
         maxInFlight: 1,
         lingerMs: 60_000,
-        aggregate: false,
+        pack: false,
         sleep: async () => {},
         now: () => (reads++ === 0 ? 1_000 : 1_500),
       },
@@ -121,7 +121,7 @@ describe('produceEvents', () => {
     }
 
     // Act
-    const producing = produceEvents(failing(), { kinesis, streamName: 'stream', aggregate: false });
+    const producing = produceEvents(failing(), { kinesis, streamName: 'stream', pack: false });
 
     // Assess
     await expect(producing).rejects.toThrow('disk gone');
@@ -136,7 +136,7 @@ describe('ccb produce', () => {
       '{"session_id":"s1","n":1}\n\n{"session_id":"s1","n":2}\nnot json\n',
     );
 
-    const { kinesis, stdout, error, closed } = await run(['--file', path, '--no-aggregate']);
+    const { kinesis, stdout, error, closed } = await run(['--file', path, '--no-pack']);
 
     expect(error).toBeUndefined();
     const stored = kinesis.stored.map((record) => record.data);
@@ -152,6 +152,18 @@ describe('ccb produce', () => {
       /^sent 3 events in 3 records to ccb-local-cost-events in \d+\.\d s \([\d,]+ events\/s\): rejected 0, retries 0, \d+ PutRecords requests\n$/,
     );
     expect(closed()).toBe(true);
+  });
+
+  it('still takes --no-aggregate, the old name of --no-pack', async () => {
+    const path = await ndjson('old-flag.ndjson', '{"session_id":"s1","n":1}\n{"session_id":"s1","n":2}\n');
+
+    const { kinesis, error } = await run(['--file', path, '--no-aggregate']);
+
+    expect(error).toBeUndefined();
+    expect(kinesis.stored.map((record) => record.data)).toEqual([
+      '{"session_id":"s1","n":1}',
+      '{"session_id":"s1","n":2}',
+    ]);
   });
 
   it('sends a scenario and prints the summary as JSON', async () => {

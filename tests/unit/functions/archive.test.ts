@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordBatchCommand, ServiceUnavailableException } fr
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ArchivedEvent } from '../../../functions/core/analytics/archived-event';
-import { aBatch, anAggregatedBatch, aV2Event } from '../../helpers/cost-events';
+import { aBatch, aPackedBatch, aV2Event } from '../../helpers/cost-events';
 import { aKinesisEvent, aLambdaContext } from '../../helpers/lambda';
 
 const firehose = mockClient(FirehoseClient);
@@ -48,7 +48,7 @@ describe('archive handler', () => {
 
   it('sends the valid events of a batch to the delivery stream and reports no failure', async () => {
     // Prepare
-    const records = anAggregatedBatch([[aV2Event({ event_id: 'a' }), '{bad', aV2Event({ event_id: 'b' })]], {
+    const records = aPackedBatch([[aV2Event({ event_id: 'a' }), '{bad', aV2Event({ event_id: 'b' })]], {
       gzip: true,
     });
 

@@ -1,9 +1,13 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from '@jest/globals';
+import type { PricedCostEvent } from '../../../functions/core/events/cost-event';
+import { emptyTally } from '../../../functions/core/ingest/batch-model';
+import type { IngestResult } from '../../../functions/core/ingest/ingest-batch';
 import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
 import {
   KNOWN_INTENTS,
   KNOWN_MODELS,
+  publishIngestMetrics,
   publishSpendByDimension,
   spendByDimension,
 } from '../../../functions/shared/spend-metrics';
@@ -61,5 +65,55 @@ describe('the spend metrics', () => {
       { dimension: ['intent', 'faq'], metric: ['SpendNanoUsd', 10] },
       { dimension: ['model', HAIKU], metric: ['SpendNanoUsd', 10] },
     ]);
+  });
+
+  it("publish a folded batch's counts, its writes and its spend priced at a ceiling", () => {
+    // Prepare
+    const counts = new Map<string, number>();
+    const metrics = {
+      addMetric: (name: string, _unit: string, value: number) => counts.set(name, value),
+      singleMetric: () => ({ addDimension: () => undefined, addMetric: () => undefined }),
+    } as unknown as Metrics;
+    const anEvent = (costNano: number, estimated: boolean, droppedFields: number) =>
+      ({ intent: 'faq', modelId: HAIKU, costNano, estimated, droppedFields }) as PricedCostEvent;
+    const result: IngestResult = {
+      summary: {
+        records: 3,
+        counted: 2,
+        duplicates: 1,
+        quarantined: { malformed_json: 1, unsupported_schema_version: 2 },
+        skipped: 0,
+        costNano: 30,
+        sessions: 1,
+        writes: {
+          ...emptyTally(),
+          spendItems: 5,
+          claimsLog: 1,
+          claimsLogReads: 1,
+          sessions: 1,
+          quarantine: 3,
+        },
+      },
+      countedEvents: [anEvent(10, false, 0), anEvent(20, true, 2)],
+      sessions: [],
+    };
+
+    // Act
+    publishIngestMetrics(metrics, result);
+
+    // Assess
+    expect(Object.fromEntries(counts)).toEqual({
+      RecordsReceived: 3,
+      EventsCounted: 2,
+      DuplicatesIgnored: 1,
+      EventsSkipped: 0,
+      SpendNanoUsd: 30,
+      DynamoDbWrites: 7,
+      ClaimsLogWrites: 1,
+      SessionsPersisted: 1,
+      EventsQuarantined: 3,
+      EstimatedSpendNanoUsd: 20,
+      UnknownFieldsDropped: 2,
+    });
   });
 });

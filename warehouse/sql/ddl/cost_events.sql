@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS cost_events (
 );
 
 -- At-least-once delivery and producer retries can repeat a row: every query reads this view, which
--- keeps the first arrival of each (session_id, event_id), as the aggregates count it once.
+-- keeps the first arrival of each (session_id, event_id), as the spend items count it once.
 CREATE OR REPLACE VIEW cost_events_unique AS
 SELECT * FROM (
   SELECT e.*, ROW_NUMBER() OVER (PARTITION BY session_id, event_id ORDER BY arrived_at, stream_position) AS copy_number

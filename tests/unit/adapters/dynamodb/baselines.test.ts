@@ -47,7 +47,7 @@ describe('the stored baselines in the spend table', () => {
     dynamodb
       .on(GetCommand, { Key: { pk: 'BASELINE', sk: '14' } })
       .resolves({ Item: { pk: 'BASELINE', sk: '14', ...baseline(14) } });
-    const source = new DynamoDbSpendSnapshotSource(client, TABLE, { now: () => now });
+    const source = new DynamoDbSpendSnapshotSource(client, TABLE, { clock: { now: () => now } });
     const at = Date.parse('2025-03-15T14:20:00.000Z');
 
     // Act

@@ -39,7 +39,7 @@ const warehouse = (options: Partial<RedshiftDataWarehouseOptions> = {}, time = f
   new RedshiftDataWarehouse(new RedshiftDataClient({ region: 'us-east-1' }), {
     target: { database: 'ccb', workgroupName: 'ccb-dev' },
     sql: (name) => SQL[name] ?? '',
-    now: time.now,
+    clock: { now: time.now },
     sleep: time.sleep,
     ...options,
   });

@@ -5,7 +5,7 @@ import type { ArchiveSink } from '../../../../functions/core/analytics/ports';
 import { ArchiveDeliveryError } from '../../../../functions/core/analytics/send-in-batches';
 import { eventPosition } from '../../../../functions/core/events/record-payloads';
 import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
-import { aBatch, anAggregatedBatch, aV1Event, aV2Event } from '../../../helpers/cost-events';
+import { aBatch, aPackedBatch, aV1Event, aV2Event } from '../../../helpers/cost-events';
 
 /** An in-memory archive: keeps what it is sent, or fails after accepting the first `acceptFirst` rows. */
 const anArchive = (options: { acceptFirst?: number } = {}) => {
@@ -26,7 +26,7 @@ describe('the archive use case', () => {
   it('archives valid events as the aggregate reads them (packed gzip NDJSON and single, v1 and v2), priced, with their stream position', async () => {
     // Prepare
     const archive = anArchive();
-    const [packed] = anAggregatedBatch([[aV2Event({ event_id: 'a' }), aV2Event({ event_id: 'b' })]], {
+    const [packed] = aPackedBatch([[aV2Event({ event_id: 'a' }), aV2Event({ event_id: 'b' })]], {
       gzip: true,
     });
     const [single] = aBatch([aV1Event()], {
@@ -92,7 +92,7 @@ describe('the archive use case', () => {
   it('returns the first record not fully archived when delivery fails midway', async () => {
     // Prepare: three packed records of two events each; the archive takes three rows, then fails.
     const archive = anArchive({ acceptFirst: 3 });
-    const records = anAggregatedBatch([
+    const records = aPackedBatch([
       [aV2Event({ event_id: 'a1' }), aV2Event({ event_id: 'a2' })],
       [aV2Event({ event_id: 'b1' }), aV2Event({ event_id: 'b2' })],
       [aV2Event({ event_id: 'c1' }), aV2Event({ event_id: 'c2' })],

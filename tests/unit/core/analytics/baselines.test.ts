@@ -51,7 +51,7 @@ describe('the baselines', () => {
       const refresh = createRefreshBaselines({
         warehouse: new PgliteWarehouse(db, bundledSql),
         store: { put: async (baselines) => void stored.push(...baselines) },
-        now: () => Date.parse('2025-03-15T00:20:00.000Z'),
+        clock: { now: () => Date.parse('2025-03-15T00:20:00.000Z') },
       });
 
       // Act
@@ -80,7 +80,7 @@ describe('the baselines', () => {
             throw new Error('throttled');
           },
         },
-        now: () => Date.parse('2025-03-15T00:20:00.000Z'),
+        clock: { now: () => Date.parse('2025-03-15T00:20:00.000Z') },
       });
 
       await expect(refresh()).rejects.toThrow('throttled');

@@ -23,7 +23,7 @@ const aClient = (source: FlagSource, clock = { now: 0 }) =>
     prefix: PREFIX,
     stories: ['llm', 'rag'],
     techniques: { llm: ['prompt_compression'] },
-    now: () => clock.now,
+    clock: { now: () => clock.now },
   });
 
 describe('flag client', () => {
@@ -110,7 +110,7 @@ describe('flag client', () => {
         prefix: PREFIX,
         stories: ['llm'],
         ...(allowListed !== undefined && { allowListed }),
-        now: () => 0,
+        clock: { now: () => 0 },
       }).flags();
 
     it('stops every model call but the allow-listed ones', async () => {

@@ -84,8 +84,8 @@ describe('invocation logs counted exactly once across shards', () => {
     const again = await ingestInto(store)(b.records(envelopeOf(calls)));
 
     // Assess
-    expect([first.counted, first.duplicates, first.skipped]).toEqual([4, 0, 1]);
-    expect([again.counted, again.duplicates]).toEqual([0, 4]);
+    expect([first.summary.counted, first.summary.duplicates, first.summary.skipped]).toEqual([4, 0, 1]);
+    expect([again.summary.counted, again.summary.duplicates]).toEqual([0, 4]);
     expect(store.quarantined.size).toBe(0);
     expectCountedOnce(store, calls);
   });
@@ -111,7 +111,7 @@ describe('invocation logs counted exactly once across shards', () => {
     const result = await ingest(late);
 
     // Assess
-    expect([result.counted, result.duplicates]).toEqual([0, 3]);
+    expect([result.summary.counted, result.summary.duplicates]).toEqual([0, 3]);
     expectCountedOnce(store, calls);
   });
 
@@ -122,7 +122,7 @@ describe('invocation logs counted exactly once across shards', () => {
 
     const result = await ingestInto(store)(new Shard(SHARDS[2] as string).records(envelopeOf(calls)));
 
-    expect([result.counted, result.duplicates]).toEqual([3, 2]);
+    expect([result.summary.counted, result.summary.duplicates]).toEqual([3, 2]);
     expectCountedOnce(store, calls);
   });
 
@@ -143,7 +143,7 @@ describe('invocation logs counted exactly once across shards', () => {
     // Assess
     expect(failed.firstFailedSequenceNumber).toBe(records[0]?.sequenceNumber);
     expect(retried.firstFailedSequenceNumber).toBeUndefined();
-    expect(redelivered.counted).toBe(0);
+    expect(redelivered.summary.counted).toBe(0);
     expectCountedOnce(store, calls);
   });
 
@@ -161,8 +161,8 @@ describe('invocation logs counted exactly once across shards', () => {
     const retried = await ingest(records.slice(1));
 
     expect(failed.firstFailedSequenceNumber).toBe(records[1]?.sequenceNumber);
-    expect(failed.counted).toBe(2);
-    expect(retried.counted).toBe(2);
+    expect(failed.summary.counted).toBe(2);
+    expect(retried.summary.counted).toBe(2);
     expectCountedOnce(store, calls);
   });
 

@@ -8,7 +8,7 @@ import {
 import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
 import { expectedTotals } from '../../../../scripts/scenarios/expected-totals';
 import { streamPayloads } from '../../../helpers/arbitraries';
-import { aBatch, anAggregatedBatch, aV2Event } from '../../../helpers/cost-events';
+import { aBatch, aPackedBatch, aV2Event } from '../../../helpers/cost-events';
 import { InMemorySpendStore } from '../../../helpers/in-memory-spend-store';
 
 /** A container's ingest over a shared store; every session is persisted, so their sums can be checked. */
@@ -57,9 +57,14 @@ describe('ingestBatch', () => {
     const result = await ingestInto(store)(aBatch(payloads));
 
     // Assess
-    expect(result).toMatchObject({ records: 2, counted: 2, duplicates: 0, costNano: 2 * EVENT_COST });
+    expect(result.summary).toMatchObject({ records: 2, counted: 2, duplicates: 0, costNano: 2 * EVENT_COST });
     expect(result.firstFailedSequenceNumber).toBeUndefined();
-    expect(result.writes).toMatchObject({ spendItems: 3, claimsLog: 1, sessions: 1, claimsLogReads: 1 });
+    expect(result.summary.writes).toMatchObject({
+      spendItems: 3,
+      claimsLog: 1,
+      sessions: 1,
+      claimsLogReads: 1,
+    });
     expect(store.items.get('DAY#2025-03-15|TOTAL')).toMatchObject({ events: 2, cost_nano: 2 * EVENT_COST });
     expectExactTotals(store, payloads);
   });
@@ -80,7 +85,7 @@ describe('ingestBatch', () => {
     const result = await ingest(aBatch(second, { firstSequence: 2_000n }));
 
     // Assess: s1's cost runs over both batches; the re-sent 'a' is not counted again.
-    expect(result.countedEvents.map((c) => c.event.eventId)).toEqual(['b', 'c']);
+    expect(result.countedEvents.map((e) => e.eventId)).toEqual(['b', 'c']);
     expect(result.sessions).toEqual([
       { sessionId: 's2', intents: ['faq'], costNano: EVENT_COST, events: 1, lastEventAt: at(1) },
       {
@@ -101,8 +106,8 @@ describe('ingestBatch', () => {
     const first = await ingest(aBatch([event, event], { firstSequence: 1_000n }));
     const second = await ingest(aBatch([event], { firstSequence: 2_000n }));
 
-    expect(first).toMatchObject({ counted: 1, duplicates: 1 });
-    expect(second).toMatchObject({ counted: 0, duplicates: 1 });
+    expect(first.summary).toMatchObject({ counted: 1, duplicates: 1 });
+    expect(second.summary).toMatchObject({ counted: 0, duplicates: 1 });
     expectExactTotals(store, [event]);
   });
 
@@ -115,7 +120,7 @@ describe('ingestBatch', () => {
 
     const result = await ingestInto(store)(aBatch(payloads));
 
-    expect(result).toMatchObject({ counted: 2, duplicates: 0 });
+    expect(result.summary).toMatchObject({ counted: 2, duplicates: 0 });
     expectExactTotals(store, payloads);
   });
 
@@ -128,8 +133,8 @@ describe('ingestBatch', () => {
     await ingest(batch);
     const again = await ingest(batch);
 
-    expect(again.counted).toBe(2);
-    expect(again.writes.claimsLog).toBe(0);
+    expect(again.summary.counted).toBe(2);
+    expect(again.summary.writes.claimsLog).toBe(0);
     expect(again.firstFailedSequenceNumber).toBeUndefined();
     expectExactTotals(store, payloads);
   });
@@ -171,7 +176,7 @@ describe('ingestBatch', () => {
 
     const result = await ingestInto(store)(aBatch(payloads));
 
-    expect(result).toMatchObject({
+    expect(result.summary).toMatchObject({
       counted: 1,
       quarantined: { malformed_json: 1, unsupported_schema_version: 1 },
     });
@@ -211,7 +216,10 @@ describe('ingestBatch', () => {
 
     const result = await ingest(records);
 
-    expect(result).toMatchObject({ counted: 0, firstFailedSequenceNumber: records[0]?.sequenceNumber });
+    expect(result).toMatchObject({
+      summary: { counted: 0 },
+      firstFailedSequenceNumber: records[0]?.sequenceNumber,
+    });
     expect(store.items.size).toBe(0);
   });
 
@@ -228,7 +236,7 @@ describe('ingestBatch', () => {
     const resumeAt = records.findIndex((r) => r.sequenceNumber === first.firstFailedSequenceNumber);
     await ingest(records.slice(resumeAt));
 
-    expect(first.counted).toBe(1);
+    expect(first.summary.counted).toBe(1);
     expect(resumeAt).toBe(1);
     expectExactTotals(store, payloads);
   });
@@ -244,11 +252,11 @@ describe('ingestBatch', () => {
     const again = await ingest(aBatch(payloads));
 
     expect(lost).toMatchObject({
-      counted: 0,
+      summary: { counted: 0 },
       firstFailedSequenceNumber: aBatch(payloads)[0]?.sequenceNumber,
     });
-    expect(again).toMatchObject({ counted: 2, duplicates: 0 });
-    expect(again.writes.claimsLog).toBe(0);
+    expect(again.summary).toMatchObject({ counted: 2, duplicates: 0 });
+    expect(again.summary.writes.claimsLog).toBe(0);
     expectExactTotals(store, payloads);
   });
 
@@ -269,9 +277,9 @@ describe('ingestBatch', () => {
 
     const result = await stale(records);
 
-    expect(result).toMatchObject({ counted: 2, duplicates: 0 });
+    expect(result.summary).toMatchObject({ counted: 2, duplicates: 0 });
     // One put found its position taken; the second read found the other container's entry.
-    expect(result.writes).toMatchObject({ claimsLog: 1, claimsLogReads: 2 });
+    expect(result.summary.writes).toMatchObject({ claimsLog: 1, claimsLogReads: 2 });
     expectExactTotals(store, [aV2Event({ event_id: 'z' }), ...payloads]);
   });
 
@@ -284,7 +292,7 @@ describe('ingestBatch', () => {
     const result = await ingestInto(store, { maxLogBodyBytes: 1_000 })(aBatch(payloads));
 
     const items = store.log.get('shardId-000000000000') ?? [];
-    expect(result.writes.claimsLog).toBe(items.length);
+    expect(result.summary.writes.claimsLog).toBe(items.length);
     expect(items.length).toBeGreaterThan(3);
     expectExactTotals(store, payloads);
   });
@@ -300,8 +308,8 @@ describe('ingestBatch', () => {
       const onB = await b(aBatch([e2, e1], { firstSequence: 2_000n }));
       const onA = await a(aBatch([e2, e1], { firstSequence: 3_000n }));
 
-      expect(onB).toMatchObject({ counted: 1, duplicates: 1 });
-      expect(onA).toMatchObject({ counted: 0, duplicates: 2 });
+      expect(onB.summary).toMatchObject({ counted: 1, duplicates: 1 });
+      expect(onA.summary).toMatchObject({ counted: 0, duplicates: 2 });
       expectExactTotals(store, [e1, e2]);
     });
 
@@ -315,12 +323,12 @@ describe('ingestBatch', () => {
       const retried = await cold(records.slice(2));
       const duplicates = await cold(aBatch(payloads.slice(0, 2), { firstSequence: 9_000n }));
 
-      expect(retried).toMatchObject({ counted: 2, duplicates: 0 });
+      expect(retried.summary).toMatchObject({ counted: 2, duplicates: 0 });
       expect(retried.sessions.map((s) => [s.sessionId, s.costNano])).toEqual([
         ['s1', 2 * EVENT_COST],
         ['s0', 2 * EVENT_COST],
       ]);
-      expect(duplicates).toMatchObject({ counted: 0, duplicates: 2 });
+      expect(duplicates.summary).toMatchObject({ counted: 0, duplicates: 2 });
       expectExactTotals(store, payloads);
     });
 
@@ -358,7 +366,7 @@ describe('ingestBatch', () => {
 
       // Hour 4 is within the horizon, hour 3 (90 minutes before) is not: it is read, to find where the log ends.
       expect(read).toBe(2);
-      expect(result).toMatchObject({ counted: 1, duplicates: 1 });
+      expect(result.summary).toMatchObject({ counted: 1, duplicates: 1 });
     });
   });
 
@@ -376,8 +384,8 @@ describe('ingestBatch', () => {
         aBatch([event], { firstSequence: 3_000n, arrivedAt: ARRIVAL + 61 * MINUTE }),
       );
 
-      expect(within).toMatchObject({ counted: 0, duplicates: 1 });
-      expect(after).toMatchObject({ counted: 1, duplicates: 0 });
+      expect(within.summary).toMatchObject({ counted: 0, duplicates: 1 });
+      expect(after.summary).toMatchObject({ counted: 1, duplicates: 0 });
       expect(after.sessions[0]).toMatchObject({ costNano: EVENT_COST, events: 1 });
     });
 
@@ -396,8 +404,8 @@ describe('ingestBatch', () => {
 
       const retried = await ingest(old);
 
-      expect(retried).toMatchObject({ counted: 1, duplicates: 0 });
-      expect(retried.writes.claimsLog).toBe(0);
+      expect(retried.summary).toMatchObject({ counted: 1, duplicates: 0 });
+      expect(retried.summary.writes.claimsLog).toBe(0);
       expect([store.total('DAY#', 'events'), store.total('DAY#', 'cost_nano')]).toEqual([2, 2 * EVENT_COST]);
     });
   });
@@ -413,7 +421,11 @@ describe('ingestBatch', () => {
       const crossing = await ingest(aBatch([turns[2]], { firstSequence: 2_000n }));
       const further = await ingest(aBatch([turns[3]], { firstSequence: 3_000n }));
 
-      expect([early.writes.sessions, crossing.writes.sessions, further.writes.sessions]).toEqual([0, 1, 1]);
+      expect([
+        early.summary.writes.sessions,
+        crossing.summary.writes.sessions,
+        further.summary.writes.sessions,
+      ]).toEqual([0, 1, 1]);
       expect(store.items.has('SESSION#cheap|SESSION')).toBe(false);
       expect(store.items.get('SESSION#chatty|SESSION')).toMatchObject({
         cost_nano: 4 * EVENT_COST,
@@ -430,7 +442,7 @@ describe('ingestBatch', () => {
       await ingest(records);
       const retried = await ingest(records.slice(0, 1));
 
-      expect(retried.writes.sessions).toBe(1);
+      expect(retried.summary.writes.sessions).toBe(1);
       expect(store.items.get('SESSION#sess-xyz789|SESSION')).toMatchObject({
         cost_nano: 3 * EVENT_COST,
         events: 3,
@@ -464,11 +476,11 @@ describe('ingestBatch', () => {
     const plain = [aV2Event({ event_id: 'p3', session_id: 's3' })];
 
     const result = await ingest([
-      ...anAggregatedBatch([packed], { gzip: true }),
-      ...anAggregatedBatch([plain], { firstSequence: 99_000_000_000n }),
+      ...aPackedBatch([packed], { gzip: true }),
+      ...aPackedBatch([plain], { firstSequence: 99_000_000_000n }),
     ]);
 
-    expect(result).toMatchObject({ records: 2, counted: 3, quarantined: { malformed_json: 1 } });
+    expect(result.summary).toMatchObject({ records: 2, counted: 3, quarantined: { malformed_json: 1 } });
     expect(
       [...store.quarantined.values()].map((q) => [q.subSequence, new TextDecoder().decode(q.data)]),
     ).toEqual([[1, 'not json']]);
@@ -481,7 +493,7 @@ describe('ingestBatch', () => {
     const groups = [1, 2, 3].map((r) =>
       [1, 2, 3, 4].map((n) => aV2Event({ event_id: `r${r}e${n}`, session_id: `s${n}` })),
     );
-    const records = anAggregatedBatch(groups);
+    const records = aPackedBatch(groups);
     store.failWhen = (kind, n) => kind === 'spend' && n === 5;
 
     const first = await ingest(records);
@@ -521,7 +533,7 @@ describe('ingestBatch', () => {
           const groups: unknown[][] = [];
           for (let i = 0; i < payloads.length; i += 1 + (i % packEvery))
             groups.push(payloads.slice(i, i + 1 + (i % packEvery)));
-          const records = anAggregatedBatch(groups, { gzip: packEvery % 2 === 0 });
+          const records = aPackedBatch(groups, { gzip: packEvery % 2 === 0 });
           let checkpoint = 0;
           for (let round = 0; checkpoint < records.length; round += 1) {
             if (round > 500) throw new Error('no progress');

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { type CostEventInput, laneOf, type PackedRecord, partitionKeyOf } from './records';
 
-export interface AggregationOptions {
+export interface PackOptions {
   /** Events per record. Default 500. */
   maxEvents?: number;
   /** Uncompressed bytes per record before it is closed. Default 256 KiB (about 25 KiB gzip-compressed). */
@@ -32,14 +32,14 @@ interface OpenPack {
 }
 
 /**
- * Packs events into records of NDJSON, gzip-compressed, as the KPL aggregates records: one PutRecords
+ * Packs events into records of NDJSON, gzip-compressed, as the KPL's record aggregation does: one PutRecords
  * entry then carries hundreds of events, which cuts PUT payload units, Lambda records and emulator load
  * alike. The consumer reads both packed and single-event records. Each session hashes to one of
  * `buckets` packs whose partition key is fixed, so a session's events stay on one shard.
  */
-export async function* aggregateEvents(
+export async function* packEvents(
   events: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
-  options: AggregationOptions = {},
+  options: PackOptions = {},
 ): AsyncGenerator<PackedRecord | CostEventInput> {
   const maxEvents = options.maxEvents ?? 500;
   const maxBytes = options.maxBytes ?? 256 * 1024;
@@ -75,3 +75,9 @@ export async function* aggregateEvents(
   }
   for (const [bucket, pack] of [...packs.entries()]) yield close(bucket, pack);
 }
+
+/** @deprecated Renamed `PackOptions`. */
+export type AggregationOptions = PackOptions;
+
+/** @deprecated Renamed `packEvents`: "aggregate" is the spend-folding Lambda's name. */
+export const aggregateEvents = packEvents;

@@ -1,0 +1,4 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { tracedClient } from './build-client';
+
+export const snsClient = tracedClient((options) => new SNSClient(options));

@@ -1,0 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { tracedClient } from './build-client';
+
+export const ssmClient = tracedClient((options) => new SSMClient(options));
