@@ -1,4 +1,3 @@
-import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { formatUsd } from '../../functions/core/money';
 import { breakDownSpend } from '../../functions/core/reporting/spend-breakdown';
@@ -6,6 +5,7 @@ import { readAlerts } from '../ccb/commands/alerts';
 import { produceEvents } from '../ccb/commands/produce';
 import { renderReconcile, runReconcile } from '../ccb/commands/reconcile';
 import { localCloudWatchClient, localDynamoDbClient, localKinesisClient } from '../lib/local-clients';
+import { summarizeQuarantine } from '../lib/readers/dynamodb-quarantine-reader';
 import { renderTable } from '../lib/table';
 import { drain } from '../local/drain';
 import { startStack, stopStack } from '../local/stack';

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { decodeCostEvent } from '../../functions/core/events/decode';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
@@ -15,6 +14,7 @@ import {
   localDynamoDbClient,
   localKinesisClient,
 } from '../../scripts/lib/local-clients';
+import { summarizeQuarantine } from '../../scripts/lib/readers/dynamodb-quarantine-reader';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
 import { stackStatus, startStack, stopStack } from '../../scripts/local/stack';

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createReports } from '../../functions/core/analytics/reports';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { produceEvents } from '../../scripts/ccb/commands/produce';
 import { openWarehouse, renderReport } from '../../scripts/ccb/commands/report';
@@ -11,6 +10,7 @@ import { localKinesisClient } from '../../scripts/lib/local-clients';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
 import { startStack, stopStack } from '../../scripts/local/stack';
+import { createReports } from '../../scripts/reports/finops-reports';
 import { generateScenario } from '../../scripts/scenarios';
 
 const DAY = '2025-03-15';

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { PgliteWarehouse } from '../../functions/adapters/warehouse/pglite-warehouse';
 import {
   RedshiftDataWarehouse,
   WarehouseQueryError,
@@ -23,6 +22,7 @@ import { localRedshiftDataClient } from '../../scripts/lib/local-clients';
 import { createRedshiftDataService } from '../../scripts/local/aws/redshift-data';
 import { type AwsStandIns, serveAwsStandIns } from '../../scripts/local/aws/server';
 import { loadArchivedEvents, warehouseDb } from '../../scripts/local/aws/warehouse-db';
+import { PgliteWarehouse } from '../../scripts/local/warehouse/pglite-warehouse';
 import { baselineHistory, DAY, openTestWarehouse, reportDay } from '../helpers/warehouse-fixtures';
 
 // A fresh PGlite database takes a few seconds.

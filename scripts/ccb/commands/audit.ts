@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { DynamoDbShadowLedger } from '../../../functions/adapters/dynamodb/dynamodb-shadow-ledger';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
 import { type Mode, moreRestrictive } from '../../../functions/core/breaker/modes';
+import { DynamoDbLedgerReader } from '../../lib/readers/dynamodb-ledger-reader';
 import { openStage, type StageContext } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 

@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
-import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { executionName } from '../../../functions/core/breaker/trigger';
 import { formatUsd, usdToNano } from '../../../functions/core/money';
@@ -18,6 +16,8 @@ import { CURRENT_MODELS_DAY, showCurrentModels } from '../../demo/current-models
 import { runDarkSpendDemo } from '../../demo/dark-spend';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
 import { localKinesisClient } from '../../lib/local-clients';
+import { DynamoDbLedgerReader } from '../../lib/readers/dynamodb-ledger-reader';
+import { summarizeQuarantine } from '../../lib/readers/dynamodb-quarantine-reader';
 import type { StackState } from '../../lib/stack-context';
 import { openStage } from '../../lib/stage';
 import { drain } from '../../local/drain';

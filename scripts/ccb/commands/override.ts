@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { entryId } from '../../../functions/core/breaker/ledger';
 import { type OverrideRequest, overrideRequestProblems } from '../../../functions/core/breaker/override';
 import { validateOverrideRequest } from '../../../functions/core/breaker/override-validator.generated';
 import { executionName } from '../../../functions/core/breaker/trigger';
+import { DynamoDbLedgerReader } from '../../lib/readers/dynamodb-ledger-reader';
 import { openStage, type StageContext } from '../../lib/stage';
 import { readFlags, renderFlags } from './flags';
 

@@ -7,6 +7,13 @@ import {
 } from '../../../functions/adapters/warehouse/redshift-data-warehouse';
 import { sqlFromDisk } from '../../../functions/adapters/warehouse/sql-catalog';
 import type { Warehouse } from '../../../functions/core/analytics/ports';
+import { formatUsd, nanoToUsd } from '../../../functions/core/money';
+import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
+import { startOfUtcDay } from '../../../functions/core/time';
+import { localRedshiftDataClient } from '../../lib/local-clients';
+import { readStackState } from '../../lib/stack-context';
+import { renderTable } from '../../lib/table';
+import { projectRoot } from '../../local/paths';
 import {
   createReports,
   type DailyReport,
@@ -16,14 +23,7 @@ import {
   type SpendRow,
   type TokenRatioRow,
   WASTEFUL_RATIO,
-} from '../../../functions/core/analytics/reports';
-import { formatUsd, nanoToUsd } from '../../../functions/core/money';
-import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
-import { startOfUtcDay } from '../../../functions/core/time';
-import { localRedshiftDataClient } from '../../lib/local-clients';
-import { readStackState } from '../../lib/stack-context';
-import { renderTable } from '../../lib/table';
-import { projectRoot } from '../../local/paths';
+} from '../../reports/finops-reports';
 
 /** The warehouse a stage's reports read: the local stack's stand-in, or the stage's Redshift Serverless workgroup. */
 export const warehouseTarget = (stage: string): RedshiftTarget => ({

@@ -1,6 +1,6 @@
-import { type PriceTable, priceUsage } from '../pricing/price-table';
-import { startOfUtcDay } from '../time';
-import type { Warehouse } from './ports';
+import type { Warehouse } from '../../functions/core/analytics/ports';
+import { type PriceTable, priceUsage } from '../../functions/core/pricing/price-table';
+import { startOfUtcDay } from '../../functions/core/time';
 
 /** Seed 002: prompt tokens above 10x the output tokens call for a prompt review. */
 export const WASTEFUL_RATIO = 10;
