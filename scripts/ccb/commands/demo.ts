@@ -16,8 +16,11 @@ import { CURRENT_MODELS_DAY, showCurrentModels } from '../../demo/current-models
 import { runDarkSpendDemo } from '../../demo/dark-spend';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
 import { localKinesisClient } from '../../lib/local-clients';
+import { produceEvents } from '../../lib/produce-events';
 import { DynamoDbLedgerReader } from '../../lib/readers/dynamodb-ledger-reader';
 import { summarizeQuarantine } from '../../lib/readers/dynamodb-quarantine-reader';
+import { readFlags } from '../../lib/readers/flags';
+import { readAlerts } from '../../lib/readers/published-alerts';
 import type { StackState } from '../../lib/stack-context';
 import { openStage } from '../../lib/stage';
 import { drain } from '../../local/drain';
@@ -25,9 +28,7 @@ import { startStack, stopStack } from '../../local/stack';
 import { DEFAULT_SCENARIO_OPTIONS, generateScenario, type ScenarioLine } from '../../scenarios';
 import { RUNAWAY_BUG } from '../../scenarios/chatbot';
 import { expectedTotals } from '../../scenarios/expected-totals';
-import { readAlerts } from './alerts';
-import { readFlags, renderFlagLine } from './flags';
-import { produceEvents } from './produce';
+import { renderFlagLine } from './flags';
 
 interface DemoOptions {
   scenario: string;
