@@ -14,9 +14,9 @@ import type { StackState } from '../../scripts/lib/stack-context';
 import { openStage } from '../../scripts/lib/stage';
 import { setFirehoseFault } from '../../scripts/local/aws/firehose';
 import { awsStandInPaths } from '../../scripts/local/aws/server';
-import { closeWarehouseDb, warehouseDb } from '../../scripts/local/aws/warehouse-db';
 import { drain } from '../../scripts/local/drain';
 import { stackStatus, startStack, stopStack } from '../../scripts/local/stack';
+import { closeWarehouseDb, warehouseDb } from '../../scripts/local/warehouse/warehouse-db';
 import { aV2Event, SONNET } from '../helpers/cost-events';
 
 const DAY = '2025-03-15';

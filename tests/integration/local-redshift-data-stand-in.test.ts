@@ -21,8 +21,8 @@ import { readQueryFiles } from '../../scripts/build/warehouse-sql';
 import { localRedshiftDataClient } from '../../scripts/lib/local-clients';
 import { createRedshiftDataService } from '../../scripts/local/aws/redshift-data';
 import { type AwsStandIns, serveAwsStandIns } from '../../scripts/local/aws/server';
-import { loadArchivedEvents, warehouseDb } from '../../scripts/local/aws/warehouse-db';
 import { PgliteWarehouse } from '../../scripts/local/warehouse/pglite-warehouse';
+import { loadArchivedEvents, warehouseDb } from '../../scripts/local/warehouse/warehouse-db';
 import { baselineHistory, DAY, openTestWarehouse, reportDay } from '../helpers/warehouse-fixtures';
 
 // A fresh PGlite database takes a few seconds.
