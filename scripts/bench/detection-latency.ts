@@ -6,13 +6,13 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { SONNET_MODEL_ID } from '../../producer';
-import { produceEvents } from '../ccb/commands/produce';
 import {
   localDynamoDbClient,
   localKinesisClient,
   localSfnClient,
   localSsmClient,
 } from '../lib/local-clients';
+import { produceEvents } from '../lib/produce-events';
 import { startStack, stopStack } from '../local/stack';
 
 export interface DetectionLatency {

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { produceEvents } from '../ccb/commands/produce';
 import { localKinesisClient } from '../lib/local-clients';
+import { produceEvents } from '../lib/produce-events';
 import { drain } from '../local/drain';
 import { stackStatus, startStack, stopStack } from '../local/stack';
 import type { ScenarioLine } from '../scenarios';

@@ -1,5 +1,5 @@
 import { utcDay } from '../../functions/core/time';
-import type { ReceivedAlert } from '../ccb/commands/alerts';
+import type { ReceivedAlert } from '../lib/readers/published-alerts';
 import { type Money, money } from './format';
 
 /** What the page says about one `unpriced_model` alert: the model (or region), its events, the estimate. */

@@ -8,10 +8,10 @@ import {
 } from '../../functions/core/breaker/spend-checks';
 import { startOfUtcDay, utcDay, utcHour } from '../../functions/core/time';
 import { checkConfigFromEnv } from '../../functions/shared/breaker-config';
-import { readAlerts } from '../ccb/commands/alerts';
-import { readAudit } from '../ccb/commands/audit';
-import { type FlagsReport, readFlags } from '../ccb/commands/flags';
-import { readSpendBy } from '../ccb/commands/spend';
+import { readAudit } from '../lib/readers/audit-trail';
+import { type FlagsReport, readFlags } from '../lib/readers/flags';
+import { readAlerts } from '../lib/readers/published-alerts';
+import { readSpendBy } from '../lib/readers/spend';
 import { readStackState } from '../lib/stack-context';
 import type { StageContext } from '../lib/stage';
 import { loadServiceParams } from '../local/function-environment';

@@ -27,7 +27,7 @@ export interface BreakdownView {
 
 export interface SpendView {
   day: string;
-  /** From the hourly aggregates, as `ccb spend` sums them. */
+  /** From the hourly spend items, as `ccb spend` sums them. */
   total: Money;
   /** The part of total priced at a ceiling: `estimated_usd` of `ccb spend --json`. */
   estimated: Money;

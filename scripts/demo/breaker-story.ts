@@ -2,7 +2,7 @@ import type { LedgerEntry } from '../../functions/core/breaker/ledger';
 import { decodeCostEvent } from '../../functions/core/events/decode';
 import { formatUsd } from '../../functions/core/money';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
-import type { ReceivedAlert } from '../ccb/commands/alerts';
+import type { ReceivedAlert } from '../lib/readers/published-alerts';
 import { renderTable } from '../lib/table';
 
 const encoder = new TextEncoder();

@@ -2,8 +2,8 @@ import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-
 import { formatUsd } from '../../functions/core/money';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { breakDownSpend } from '../../functions/core/reporting/spend-breakdown';
-import { readAlerts } from '../ccb/commands/alerts';
 import { renderSpend } from '../ccb/commands/spend';
+import { readAlerts } from '../lib/readers/published-alerts';
 import type { StackState } from '../lib/stack-context';
 import type { StageContext } from '../lib/stage';
 import { generateScenario, type ScenarioLine } from '../scenarios';

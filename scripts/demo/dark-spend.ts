@@ -1,11 +1,12 @@
-import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { formatUsd } from '../../functions/core/money';
 import { breakDownSpend } from '../../functions/core/reporting/spend-breakdown';
-import { readAlerts } from '../ccb/commands/alerts';
-import { produceEvents } from '../ccb/commands/produce';
-import { renderReconcile, runReconcile } from '../ccb/commands/reconcile';
+import { renderReconcile } from '../ccb/commands/reconcile';
 import { localCloudWatchClient, localDynamoDbClient, localKinesisClient } from '../lib/local-clients';
+import { produceEvents } from '../lib/produce-events';
+import { summarizeQuarantine } from '../lib/readers/dynamodb-quarantine-reader';
+import { readAlerts } from '../lib/readers/published-alerts';
+import { runReconcile } from '../lib/reconcile-stage';
 import { renderTable } from '../lib/table';
 import { drain } from '../local/drain';
 import { startStack, stopStack } from '../local/stack';

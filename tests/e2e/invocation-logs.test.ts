@@ -2,19 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { summarizeQuarantine } from '../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { decodeCostEvent } from '../../functions/core/events/decode';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import { breakDownSpend } from '../../functions/core/reporting/spend-breakdown';
-import { readAlerts } from '../../scripts/ccb/commands/alerts';
-import { produceEvents } from '../../scripts/ccb/commands/produce';
-import { runReconcile } from '../../scripts/ccb/commands/reconcile';
 import {
   localCloudWatchClient,
   localDynamoDbClient,
   localKinesisClient,
 } from '../../scripts/lib/local-clients';
+import { produceEvents } from '../../scripts/lib/produce-events';
+import { summarizeQuarantine } from '../../scripts/lib/readers/dynamodb-quarantine-reader';
+import { readAlerts } from '../../scripts/lib/readers/published-alerts';
+import { runReconcile } from '../../scripts/lib/reconcile-stage';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { drain } from '../../scripts/local/drain';
 import { stackStatus, startStack, stopStack } from '../../scripts/local/stack';

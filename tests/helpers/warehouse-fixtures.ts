@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { ArchivedEvent } from '../../functions/core/analytics/archived-event';
-import { applyWarehouseDdl, loadArchivedEvents } from '../../scripts/local/aws/warehouse-db';
+import { applyWarehouseDdl, loadArchivedEvents } from '../../scripts/local/warehouse/warehouse-db';
 import { anArchivedEvent } from './archived-events';
 
 export const SONNET = 'anthropic.claude-3-5-sonnet-20241022-v2:0';

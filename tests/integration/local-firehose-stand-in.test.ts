@@ -14,7 +14,7 @@ import { ArchiveDeliveryError } from '../../functions/core/analytics/send-in-bat
 import { localFirehoseClient } from '../../scripts/lib/local-clients';
 import { setFirehoseFault } from '../../scripts/local/aws/firehose';
 import { type AwsStandIns, awsStandInPaths, serveAwsStandIns } from '../../scripts/local/aws/server';
-import { warehouseDb } from '../../scripts/local/aws/warehouse-db';
+import { warehouseDb } from '../../scripts/local/warehouse/warehouse-db';
 import { archivedEvents } from '../helpers/archived-events';
 
 // The first delivery waits for a fresh PGlite database (~4 s here).

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { PgliteWarehouse } from '../../functions/adapters/warehouse/pglite-warehouse';
 import {
   RedshiftDataWarehouse,
   WarehouseQueryError,
@@ -22,7 +21,8 @@ import { readQueryFiles } from '../../scripts/build/warehouse-sql';
 import { localRedshiftDataClient } from '../../scripts/lib/local-clients';
 import { createRedshiftDataService } from '../../scripts/local/aws/redshift-data';
 import { type AwsStandIns, serveAwsStandIns } from '../../scripts/local/aws/server';
-import { loadArchivedEvents, warehouseDb } from '../../scripts/local/aws/warehouse-db';
+import { PgliteWarehouse } from '../../scripts/local/warehouse/pglite-warehouse';
+import { loadArchivedEvents, warehouseDb } from '../../scripts/local/warehouse/warehouse-db';
 import { baselineHistory, DAY, openTestWarehouse, reportDay } from '../helpers/warehouse-fixtures';
 
 // A fresh PGlite database takes a few seconds.

@@ -1,37 +1,9 @@
 import type { Command } from 'commander';
-import { DynamoDbIncidentStore } from '../../../functions/adapters/dynamodb/dynamodb-incident-store';
-import type { Incident } from '../../../functions/core/breaker/incidents';
 import { formatUsd } from '../../../functions/core/money';
-import { openStage, type StageContext } from '../../lib/stage';
+import { type IncidentRow, readIncidents } from '../../lib/readers/incidents';
+import { type ReceivedAlert, readAlerts } from '../../lib/readers/published-alerts';
+import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
-import { awsStandInPaths } from '../../local/aws/server';
-import { readPublishedMessages } from '../../local/aws/sns';
-
-export interface ReceivedAlert {
-  message_id: string;
-  published_at: string;
-  severity: string;
-  check: string;
-  alert_key: string;
-  subject: string;
-  body: unknown;
-}
-
-/** What FinOps received: the local SNS stand-in keeps every message it accepted. */
-export const readAlerts = async (home: string, topicArn: string): Promise<ReceivedAlert[]> => {
-  const messages = await readPublishedMessages(awsStandInPaths(home).snsMessages);
-  return messages
-    .filter((m) => m.topicArn === topicArn)
-    .map((m) => ({
-      message_id: m.messageId,
-      published_at: m.timestamp,
-      severity: m.messageAttributes.severity?.StringValue ?? '',
-      check: m.messageAttributes.check?.StringValue ?? '',
-      alert_key: m.messageAttributes.alert_key?.StringValue ?? '',
-      subject: m.subject ?? '',
-      body: JSON.parse(m.message) as unknown,
-    }));
-};
 
 export const renderAlerts = (alerts: ReceivedAlert[]): string =>
   alerts.length === 0
@@ -40,50 +12,6 @@ export const renderAlerts = (alerts: ReceivedAlert[]): string =>
         ['published at', 'severity', 'check', 'subject'],
         alerts.map((a) => [a.published_at, a.severity, a.check, a.subject]),
       );
-
-/** One incident as `ccb alerts` lists it: what it is about, its state and what it counted. */
-export interface IncidentRow {
-  day: string;
-  check: string;
-  subject: string;
-  state: Incident['state'];
-  severity: string;
-  opened_at: string;
-  last_event_at: string;
-  messages: number;
-  last_message: string;
-  calls: number;
-  sessions: number;
-  spend_nano: number;
-  largest: number;
-  /** Counted since the last message, reported in the next one. */
-  pending_calls: number;
-}
-
-export const readIncidents = async (context: StageContext, day?: string): Promise<IncidentRow[]> => {
-  const store = new DynamoDbIncidentStore(context.dynamodb, context.resources.breakerTable);
-  const days = day === undefined ? await store.list() : [await store.load(day)];
-  return days.flatMap((d) =>
-    Object.values(d.incidents)
-      .sort((a, b) => a.opened_at.localeCompare(b.opened_at) || a.key.localeCompare(b.key))
-      .map((i) => ({
-        day: i.day,
-        check: i.check,
-        subject: i.subject,
-        state: i.state,
-        severity: i.severity,
-        opened_at: i.opened_at,
-        last_event_at: i.last_event_at,
-        messages: i.last_message.seq,
-        last_message: `${i.last_message.kind} at ${i.last_message.at}`,
-        calls: i.total.calls,
-        sessions: i.total.sessions,
-        spend_nano: i.total.spend_nano,
-        largest: i.total.largest,
-        pending_calls: i.pending.calls,
-      })),
-  );
-};
 
 export const renderIncidents = (incidents: IncidentRow[]): string =>
   incidents.length === 0

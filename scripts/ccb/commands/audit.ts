@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
 import { DynamoDbShadowLedger } from '../../../functions/adapters/dynamodb/dynamodb-shadow-ledger';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
 import { type Mode, moreRestrictive } from '../../../functions/core/breaker/modes';
-import { openStage, type StageContext } from '../../lib/stage';
+import { readAudit } from '../../lib/readers/audit-trail';
+import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
-
-/** The ledger oldest first, or only its last `limit` entries: what `ccb audit` prints. */
-export const readAudit = async (context: StageContext, limit?: number): Promise<LedgerEntry[]> => {
-  const all = await new DynamoDbLedgerReader(context.dynamodb, context.resources.ledgerTable).entries();
-  return limit === undefined ? all : all.slice(-limit);
-};
 
 const flagChanges = (entry: LedgerEntry): string => {
   if (entry.flags_before === undefined || entry.flags_after === undefined) return '';

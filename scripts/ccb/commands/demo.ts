@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
-import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
 import {
   type DayTotal,
   DynamoDbSpendReader,
@@ -21,6 +19,11 @@ import { CURRENT_MODELS_DAY, showCurrentModels } from '../../demo/current-models
 import { runDarkSpendDemo } from '../../demo/dark-spend';
 import { hourlyTable, intentModelTable } from '../../demo/spend-tables';
 import { localKinesisClient } from '../../lib/local-clients';
+import { produceEvents } from '../../lib/produce-events';
+import { DynamoDbLedgerReader } from '../../lib/readers/dynamodb-ledger-reader';
+import { summarizeQuarantine } from '../../lib/readers/dynamodb-quarantine-reader';
+import { readFlags } from '../../lib/readers/flags';
+import { readAlerts } from '../../lib/readers/published-alerts';
 import type { StackState } from '../../lib/stack-context';
 import { openStage } from '../../lib/stage';
 import { drain } from '../../local/drain';
@@ -28,9 +31,7 @@ import { startStack, stopStack } from '../../local/stack';
 import { DEFAULT_SCENARIO_OPTIONS, generateScenario, type ScenarioLine } from '../../scenarios';
 import { RUNAWAY_BUG } from '../../scenarios/chatbot';
 import { expectedTotals } from '../../scenarios/expected-totals';
-import { readAlerts } from './alerts';
-import { readFlags, renderFlagLine } from './flags';
-import { produceEvents } from './produce';
+import { renderFlagLine } from './flags';
 
 interface DemoOptions {
   scenario: string;
@@ -182,7 +183,7 @@ const showSpend = async (
     reader.dayTotal(options.day),
     summarizeQuarantine(dynamodb, state.quarantineTable, 1),
   ]);
-  console.log(`\n3/5 spend on ${options.day} (UTC), from the hourly aggregates in DynamoDB\n`);
+  console.log(`\n3/5 spend on ${options.day} (UTC), from the hourly spend items in DynamoDB\n`);
   console.log(hourlyTable(rows, options.day));
   console.log(`\nBy intent and model\n${intentModelTable(rows, total.cost_nano)}`);
   console.log(

@@ -1,100 +1,14 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { DynamoDbLedgerReader } from '../../../functions/adapters/dynamodb/dynamodb-ledger-reader';
-import { entryId } from '../../../functions/core/breaker/ledger';
-import { type OverrideRequest, overrideRequestProblems } from '../../../functions/core/breaker/override';
-import { validateOverrideRequest } from '../../../functions/core/breaker/override-validator.generated';
-import { executionName } from '../../../functions/core/breaker/trigger';
-import { openStage, type StageContext } from '../../lib/stage';
-import { readFlags, renderFlags } from './flags';
-
-/** A request the CLI refused before starting anything: every field with its reason. */
-export class OverrideRejectedError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`override rejected:\n  ${problems.join('\n  ')}`);
-    this.name = 'OverrideRejectedError';
-  }
-}
-
-export interface OverrideOptions {
-  set?: string[];
-  clear?: boolean;
-  reason?: string;
-  ttl?: string;
-  requestedBy?: string;
-  ticket?: string;
-}
-
-const MINUTES_PER_UNIT: Record<string, number> = { m: 1, min: 1, h: 60, d: 1_440 };
-
-/** `30m`, `2h`, `1d` or a bare number of minutes; anything else is passed on for the schema to reject. */
-export const parseTtlMinutes = (ttl: string): number | string => {
-  const match = /^(\d+)\s*(m|min|h|d)?$/.exec(ttl.trim());
-  if (match === null) return ttl;
-  return Number(match[1]) * (MINUTES_PER_UNIT[match[2] ?? 'm'] ?? 1);
-};
-
-const parseValue = (value: string): boolean | string =>
-  value === 'true' ? true : value === 'false' ? false : value;
-
-/** The override request the options describe; not validated here (the schema does that, once). */
-export const overrideRequestFrom = (options: OverrideOptions): Record<string, unknown> => {
-  const flags: Record<string, boolean | string> = {};
-  for (const assignment of options.set ?? []) {
-    const [name, ...value] = assignment.split('=');
-    flags[name ?? ''] = parseValue(value.join('='));
-  }
-  return {
-    ...(options.clear
-      ? { action: 'clear' }
-      : { flags, ttl_minutes: options.ttl === undefined ? undefined : parseTtlMinutes(options.ttl) }),
-    reason: options.reason,
-    requested_by: options.requestedBy,
-    ...(options.ticket === undefined ? {} : { ticket: options.ticket }),
-  };
-};
-
-export const validOverrideRequest = (options: OverrideOptions): OverrideRequest => {
-  const request: unknown = JSON.parse(JSON.stringify(overrideRequestFrom(options)));
-  if (validateOverrideRequest(request)) return request;
-  throw new OverrideRejectedError(overrideRequestProblems(request));
-};
-
-/**
- * Starts the override state machine with the request and waits until its ledger entry exists (applied)
- * or the execution failed (the state machine validates again, for requests typed in the console).
- */
-export const startOverride = async (context: StageContext, request: OverrideRequest, timeoutMs = 30_000) => {
-  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  const name = executionName('override', stamp, request.requested_by);
-  const { executionArn } = await context.sfn().send(
-    new StartExecutionCommand({
-      stateMachineArn: await context.stateMachineArn('override'),
-      name,
-      input: JSON.stringify(request),
-    }),
-  );
-  const wanted = entryId(name, request.action === 'clear' ? 'cleared' : 'applied');
-  const ledger = new DynamoDbLedgerReader(context.dynamodb, context.resources.ledgerTable);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const execution = await context.sfn().send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status === 'FAILED' || execution.status === 'ABORTED' || execution.status === 'TIMED_OUT') {
-      throw new Error(
-        `override ${name} ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
-      );
-    }
-    const entry = await ledger.entry(wanted);
-    if (entry !== undefined || (request.action === 'clear' && execution.status === 'SUCCEEDED')) {
-      return { execution: name, executionArn, entry: entry ?? null };
-    }
-    await delay(250);
-  }
-  throw new Error(
-    `override ${name} was started but not applied within ${timeoutMs / 1000} s; see: npx ccb audit`,
-  );
-};
+import type { OverrideRequest } from '../../../functions/core/breaker/override';
+import {
+  type OverrideOptions,
+  OverrideRejectedError,
+  validOverrideRequest,
+} from '../../lib/override-request';
+import { readFlags } from '../../lib/readers/flags';
+import { openStage } from '../../lib/stage';
+import { startOverride } from '../../lib/start-override';
+import { renderFlags } from './flags';
 
 export const registerOverride = (program: Command): void => {
   program

@@ -1,19 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  type CostEventInput,
-  type CostEventProducerOptions,
-  createCostEventProducer,
-  type KinesisPort,
-  type Ordering,
-  type PackOptions,
-  type ProducerStats,
-  packEvents,
-} from '../../../producer';
+import type { KinesisPort, Ordering } from '../../../producer';
 import { localCloudWatchClient, localKinesisClient } from '../../lib/local-clients';
+import { countLines, readNdjsonLines } from '../../lib/ndjson-lines';
+import { type ProduceProgress, type ProduceSummary, produceEvents } from '../../lib/produce-events';
 import { localResources, readStackState } from '../../lib/stack-context';
 import {
   DEFAULT_SCENARIO_OPTIONS,
@@ -26,98 +17,6 @@ import {
 } from '../../scenarios';
 import { asSubscriptionRecords } from '../../scenarios/invocation-logs';
 import { type MeteredHour, meteredUsage, publishMetered } from '../../scenarios/provider-truth';
-
-export interface ProduceProgress extends ProducerStats {
-  elapsedMs: number;
-  /** Events read from the source so far (a packed record carries many). */
-  events: number;
-}
-
-export interface ProduceOptions extends Omit<CostEventProducerOptions, 'onProgress'> {
-  onProgress?: (progress: ProduceProgress) => void;
-  /** Milliseconds, for elapsed time. Default performance.now. */
-  now?: () => number;
-  /** Pack events into gzip NDJSON records (the default); false puts one event per record. */
-  pack?: PackOptions | false;
-}
-
-export interface ProduceSummary {
-  /** Events read from the source. */
-  events: number;
-  /** Records sent (packed, each carries many events). */
-  sent: number;
-  rejected: number;
-  retries: number;
-  batches: number;
-  bytes: number;
-  elapsedMs: number;
-  eventsPerSecond: number;
-  rejectedByReason: Record<string, number>;
-}
-
-/**
- * Sends every event of a source through a cost event producer and waits until each one is sent
- * or rejected. For `ccb produce`, the demo and the benchmarks. When the source itself fails (an
- * unreadable file), what was already read is still flushed before the error is rethrown.
- */
-export const produceEvents = async (
-  source: Iterable<CostEventInput> | AsyncIterable<CostEventInput>,
-  options: ProduceOptions,
-): Promise<ProduceSummary> => {
-  const { onProgress, now = () => performance.now(), pack = {}, ...producerOptions } = options;
-  const started = now();
-  let events = 0;
-  async function* counted() {
-    for await (const event of source) {
-      events += 1;
-      yield event;
-    }
-  }
-  const producer = createCostEventProducer({
-    ...producerOptions,
-    onProgress: onProgress && ((stats) => onProgress({ ...stats, events, elapsedMs: now() - started })),
-  });
-  let stats: ProducerStats;
-  try {
-    await producer.putMany(pack === false ? counted() : packEvents(counted(), pack));
-  } finally {
-    stats = await producer.flush();
-  }
-  const elapsedMs = now() - started;
-  return {
-    events,
-    sent: stats.sent,
-    rejected: stats.rejected,
-    retries: stats.retries,
-    batches: stats.batches,
-    bytes: stats.bytesSent,
-    elapsedMs: Math.round(elapsedMs),
-    eventsPerSecond: elapsedMs > 0 ? Math.round(events / (elapsedMs / 1_000)) : 0,
-    rejectedByReason: stats.rejectedByReason,
-  };
-};
-
-/**
- * The non-blank lines of an NDJSON file, streamed. Lines are passed on as they are, JSON or not:
- * a malformed line must reach the consumer's quarantine, not vanish here.
- */
-export async function* readNdjsonLines(path: string): AsyncGenerator<string> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    if (line.trim() !== '') yield line;
-  }
-}
-
-/** Newline count of a file, read in chunks: the progress bar's total, close enough without parsing. */
-export const countLines = async (path: string): Promise<number> => {
-  let lines = 0;
-  let last = 0x0a;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    for (let index = chunk.indexOf(0x0a); index !== -1; index = chunk.indexOf(0x0a, index + 1)) lines++;
-    last = chunk.at(-1) ?? last;
-  }
-  return last === 0x0a ? lines : lines + 1;
-};
 
 export class RecordsRejectedError extends Error {
   constructor(summary: ProduceSummary) {

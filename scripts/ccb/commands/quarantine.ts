@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { summarizeQuarantine } from '../../../functions/adapters/dynamodb/dynamodb-quarantine-reader';
+import { summarizeQuarantine } from '../../lib/readers/dynamodb-quarantine-reader';
 import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 

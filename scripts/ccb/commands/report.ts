@@ -1,51 +1,20 @@
-import { join } from 'node:path';
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  RedshiftDataWarehouse,
-  type RedshiftTarget,
-} from '../../../functions/adapters/warehouse/redshift-data-warehouse';
-import { sqlFromDisk } from '../../../functions/adapters/warehouse/sql-catalog';
 import type { Warehouse } from '../../../functions/core/analytics/ports';
+import { formatUsd, nanoToUsd } from '../../../functions/core/money';
+import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
+import { startOfUtcDay } from '../../../functions/core/time';
+import { renderTable } from '../../lib/table';
 import {
   createReports,
   type DailyReport,
-  type IntentSpend,
+  intentRows,
   type Reports,
   type SessionRow,
   type SpendRow,
   type TokenRatioRow,
   WASTEFUL_RATIO,
-} from '../../../functions/core/analytics/reports';
-import { formatUsd, nanoToUsd } from '../../../functions/core/money';
-import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
-import { startOfUtcDay } from '../../../functions/core/time';
-import { localRedshiftDataClient } from '../../lib/local-clients';
-import { readStackState } from '../../lib/stack-context';
-import { renderTable } from '../../lib/table';
-import { projectRoot } from '../../local/paths';
-
-/** The warehouse a stage's reports read: the local stack's stand-in, or the stage's Redshift Serverless workgroup. */
-export const warehouseTarget = (stage: string): RedshiftTarget => ({
-  // serverless.yml's custom.names.warehouseWorkgroup and warehouseDatabase; the local stand-in takes any.
-  workgroupName: process.env.CCB_WAREHOUSE_WORKGROUP ?? `ccb-${stage}`,
-  database: process.env.CCB_WAREHOUSE_DATABASE ?? 'ccb',
-});
-
-/**
- * The same RedshiftDataWarehouse the functions use, with the query files of this checkout: against the
- * local stack's Redshift Data API stand-in (PGlite), or the Redshift Data API of an AWS stage.
- */
-export const openWarehouse = async (stage: string): Promise<Warehouse> => {
-  const client =
-    stage === 'local'
-      ? localRedshiftDataClient(await readStackState())
-      : new RedshiftDataClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
-  return new RedshiftDataWarehouse(client, {
-    target: warehouseTarget(stage),
-    sql: sqlFromDisk(join(projectRoot, 'warehouse', 'sql')),
-  });
-};
+} from '../../reports/finops-reports';
+import { openWarehouse } from '../../reports/stage-warehouse';
 
 const usd = (nano: number, digits = 4) => `$${formatUsd(nano, digits)}`;
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
@@ -207,27 +176,6 @@ export const dailyCsv = (report: DailyReport): string =>
     `# token ratio by intent\n${toCsv(report.token_ratio, RATIO_COLUMNS)}`,
     `# top sessions\n${toCsv(report.top_sessions, SESSION_COLUMNS)}`,
   ].join('\n\n');
-
-/** `report intents`: each intent's spend, response cache and token ratio on one row. */
-export const intentRows = async (reports: Reports, day: string) => {
-  const [spend, cache, ratios] = await Promise.all([
-    reports.byIntent(day),
-    reports.cache(day),
-    reports.tokenRatio(day),
-  ]);
-  return spend.map((row: IntentSpend) => {
-    const cached = cache.response_cache.find((c) => c.intent === row.intent);
-    const ratio = ratios.find((r) => r.intent === row.intent);
-    return {
-      ...row,
-      cache_hit_rate: cached?.hit_rate ?? 0,
-      cache_savings_nano: cached?.savings_nano ?? null,
-      prompt_tokens: ratio?.prompt_tokens ?? 0,
-      ratio: ratio?.ratio ?? null,
-      wasteful: ratio?.wasteful ?? false,
-    };
-  });
-};
 
 type Format = 'text' | 'json' | 'csv';
 

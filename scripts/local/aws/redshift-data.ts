@@ -5,13 +5,13 @@ import {
   MissingSqlParameterError,
   usedParameters,
 } from '../../../functions/adapters/warehouse/named-parameters';
+import type { Logger } from '../log';
 import {
   type PgliteQuerier,
   type PgliteResult,
   pgTypeName,
   runOnPglite,
-} from '../../../functions/adapters/warehouse/pglite-warehouse';
-import type { Logger } from '../log';
+} from '../warehouse/pglite-warehouse';
 import {
   AwsServiceError,
   decodeToken,

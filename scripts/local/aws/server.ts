@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LOCAL_ACCOUNT_ID, localResources } from '../../lib/stack-context';
 import { consoleLogger, type Logger } from '../log';
 import { projectRoot } from '../paths';
+import { closeWarehouseDb, loadArchivedEvents, warehouseDb } from '../warehouse/warehouse-db';
 import { createCloudWatchService } from './cloudwatch';
 import { createFirehoseService } from './firehose';
 import { createIamService } from './iam';
@@ -22,7 +23,6 @@ import { createRedshiftDataService } from './redshift-data';
 import { createSfnService } from './sfn';
 import { createSnsService } from './sns';
 import { createSsmService } from './ssm';
-import { closeWarehouseDb, loadArchivedEvents, warehouseDb } from './warehouse-db';
 
 /** What the supervisor hands to the stand-ins process, as JSON in this environment variable. */
 export const AWS_STAND_INS_CONFIG_ENV = 'CCB_AWS_STAND_INS_CONFIG';

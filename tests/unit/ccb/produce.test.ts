@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import {
-  countLines,
   type ProduceDependencies,
-  produceEvents,
   RecordsRejectedError,
-  readNdjsonLines,
   registerProduce,
 } from '../../../scripts/ccb/commands/produce';
+import { countLines, readNdjsonLines } from '../../../scripts/lib/ndjson-lines';
+import { produceEvents } from '../../../scripts/lib/produce-events';
 import { scenarioLineCount } from '../../../scripts/scenarios';
 import { type Decide, fakeKinesis } from '../producer/fake-kinesis';
 

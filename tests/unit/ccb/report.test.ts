@@ -1,11 +1,11 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
-import { PgliteWarehouse } from '../../../functions/adapters/warehouse/pglite-warehouse';
 import { bundledSql } from '../../../functions/adapters/warehouse/sql-catalog';
-import { createReports, type Reports } from '../../../functions/core/analytics/reports';
 import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
 import { registerReport, renderReport, withUsd } from '../../../scripts/ccb/commands/report';
+import { PgliteWarehouse } from '../../../scripts/local/warehouse/pglite-warehouse';
+import { createReports, type Reports } from '../../../scripts/reports/finops-reports';
 import { DAY, openTestWarehouse, reportDay } from '../../helpers/warehouse-fixtures';
 
 describe('ccb report', () => {

@@ -1,12 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  LOCAL_NOTE,
-  readAlarmStates,
-  renderLocalStatus,
-  renderStageStatus,
-} from '../../../scripts/ccb/commands/status';
+import { LOCAL_NOTE, renderLocalStatus, renderStageStatus } from '../../../scripts/ccb/commands/status';
+import { readAlarmStates } from '../../../scripts/lib/readers/alarm-states';
 import type { StackStatus } from '../../../scripts/local/stack';
 
 const cloudwatch = mockClient(CloudWatchClient);

@@ -4,8 +4,8 @@ import { eventTriggers } from '../../../functions/core/breaker/event-checks';
 import { effectiveFlags, INITIAL_STATE } from '../../../functions/core/breaker/state';
 import type { Trigger } from '../../../functions/core/breaker/trigger';
 import type { PricedCostEvent } from '../../../functions/core/events/cost-event';
-import type { ReceivedAlert } from '../../../scripts/ccb/commands/alerts';
 import { alertDay, alertsView } from '../../../scripts/dashboard/alerts-view';
+import type { ReceivedAlert } from '../../../scripts/lib/readers/published-alerts';
 import { defaultCheckConfig } from '../../helpers/check-config';
 
 const DAY = '2025-03-15';

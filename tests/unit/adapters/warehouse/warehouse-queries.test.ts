@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PgliteWarehouse } from '../../../../functions/adapters/warehouse/pglite-warehouse';
 import { sqlFromDisk } from '../../../../functions/adapters/warehouse/sql-catalog';
 import { readQueryFiles } from '../../../../scripts/build/warehouse-sql';
 import { projectRoot } from '../../../../scripts/local/paths';
+import { PgliteWarehouse } from '../../../../scripts/local/warehouse/pglite-warehouse';
 import {
   baselineHistory,
   DAY,

@@ -1,9 +1,9 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PgliteWarehouse } from '../../../../functions/adapters/warehouse/pglite-warehouse';
 import { bundledSql } from '../../../../functions/adapters/warehouse/sql-catalog';
 import { createRefreshBaselines, toHourBaselines } from '../../../../functions/core/analytics/baselines';
 import type { HourBaseline } from '../../../../functions/core/analytics/ports';
+import { PgliteWarehouse } from '../../../../scripts/local/warehouse/pglite-warehouse';
 import { baselineHistory, openTestWarehouse } from '../../../helpers/warehouse-fixtures';
 
 describe('the baselines', () => {

@@ -1,6 +1,6 @@
-import { type PriceTable, priceUsage } from '../pricing/price-table';
-import { startOfUtcDay } from '../time';
-import type { Warehouse } from './ports';
+import type { Warehouse } from '../../functions/core/analytics/ports';
+import { type PriceTable, priceUsage } from '../../functions/core/pricing/price-table';
+import { startOfUtcDay } from '../../functions/core/time';
 
 /** Seed 002: prompt tokens above 10x the output tokens call for a prompt review. */
 export const WASTEFUL_RATIO = 10;
@@ -290,3 +290,24 @@ export const createReports = (deps: { warehouse: Warehouse; prices: PriceTable }
 };
 
 export type Reports = ReturnType<typeof createReports>;
+
+/** `report intents`: each intent's spend, response cache and token ratio on one row. */
+export const intentRows = async (reports: Reports, day: string) => {
+  const [spend, cache, ratios] = await Promise.all([
+    reports.byIntent(day),
+    reports.cache(day),
+    reports.tokenRatio(day),
+  ]);
+  return spend.map((row: IntentSpend) => {
+    const cached = cache.response_cache.find((c) => c.intent === row.intent);
+    const ratio = ratios.find((r) => r.intent === row.intent);
+    return {
+      ...row,
+      cache_hit_rate: cached?.hit_rate ?? 0,
+      cache_savings_nano: cached?.savings_nano ?? null,
+      prompt_tokens: ratio?.prompt_tokens ?? 0,
+      ratio: ratio?.ratio ?? null,
+      wasteful: ratio?.wasteful ?? false,
+    };
+  });
+};

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { LedgerEntry } from '../../core/breaker/ledger';
+import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
 
 /** Reads the ledger: all of it in the order entries were recorded (for `ccb audit`), or one entry. */
 export class DynamoDbLedgerReader {

@@ -3,7 +3,7 @@ import {
   OverrideRejectedError,
   parseTtlMinutes,
   validOverrideRequest,
-} from '../../../scripts/ccb/commands/override';
+} from '../../../scripts/lib/override-request';
 
 describe('ccb override', () => {
   it.each([

@@ -7,7 +7,7 @@ import {
   loadArchivedEvents,
   toCopyCsv,
   warehouseDb,
-} from '../../../../scripts/local/aws/warehouse-db';
+} from '../../../../scripts/local/warehouse/warehouse-db';
 import { anArchivedEvent, archivedEvents } from '../../../helpers/archived-events';
 
 // A fresh PGlite data folder takes ~4 s to initialise on this machine.

@@ -1,8 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { SqlParameter, SqlValue, Warehouse } from '../../core/analytics/ports';
-import { fromText, PG_TYPE_NAMES } from './column-types';
-import { toPositional } from './named-parameters';
-import type { SqlCatalog } from './sql-catalog';
+import { fromText, PG_TYPE_NAMES } from '../../../functions/adapters/warehouse/column-types';
+import { toPositional } from '../../../functions/adapters/warehouse/named-parameters';
+import type { SqlCatalog } from '../../../functions/adapters/warehouse/sql-catalog';
+import type { SqlParameter, SqlValue, Warehouse } from '../../../functions/core/analytics/ports';
 
 /** What the adapter needs of a PGlite instance (a type import: no Lambda bundle carries PGlite). */
 export type PgliteQuerier = Pick<PGlite, 'query'>;

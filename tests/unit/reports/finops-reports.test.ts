@@ -1,15 +1,15 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PgliteWarehouse } from '../../../../functions/adapters/warehouse/pglite-warehouse';
-import { bundledSql } from '../../../../functions/adapters/warehouse/sql-catalog';
+import { bundledSql } from '../../../functions/adapters/warehouse/sql-catalog';
+import { DEFAULT_PRICE_TABLE } from '../../../functions/core/pricing/price-table';
+import { PgliteWarehouse } from '../../../scripts/local/warehouse/pglite-warehouse';
 import {
   createReports,
   promptCacheRow,
   type Reports,
   responseCacheRow,
-} from '../../../../functions/core/analytics/reports';
-import { DEFAULT_PRICE_TABLE } from '../../../../functions/core/pricing/price-table';
-import { DAY, openTestWarehouse, reportDay, SONNET } from '../../../helpers/warehouse-fixtures';
+} from '../../../scripts/reports/finops-reports';
+import { DAY, openTestWarehouse, reportDay, SONNET } from '../../helpers/warehouse-fixtures';
 
 describe('the reports', () => {
   let db: PGlite;
