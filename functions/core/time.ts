@@ -9,7 +9,8 @@ export interface Clock {
 
 const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
-const MS_PER_QUARTER = 900_000;
+/** One of the 96 buckets the day's velocity is kept in. */
+export const MS_PER_QUARTER = 900_000;
 
 const dayNames = new Map<number, string>();
 

@@ -7,7 +7,13 @@ import { localKinesisClient, localSfnClient, localSsmClient } from '../lib/local
 import { produceEvents } from '../lib/produce-events';
 import type { StackState } from '../lib/stack-context';
 import { drain } from '../local/drain';
-import { type ChatbotFlags, chatbotIncident, NORMAL_FLAGS, type RouterBug } from '../scenarios/chatbot';
+import {
+  type ChatbotFlags,
+  chatbotFlagsFrom,
+  chatbotIncident,
+  NORMAL_FLAGS,
+  type RouterBug,
+} from '../scenarios/chatbot';
 import { generateDay, type ScenarioLine, type ScenarioOptions } from '../scenarios/day';
 
 const MINUTE_MS = 60_000;
@@ -97,12 +103,7 @@ export const replayClosedLoop = async (
       lines.push(...window);
       options.onWindow?.({ from, to, lines: window.length, flags });
       const read = await flagClient.flags();
-      const next: ChatbotFlags = {
-        mode: read.breakerMode,
-        degraded: read.degraded,
-        modelTierFloor: read.modelTierFloor,
-        allowListedOnly: read.allowListedOnly,
-      };
+      const next = chatbotFlagsFrom(read);
       if (JSON.stringify(next) !== JSON.stringify(flags)) flagWindows.push({ from: to, flags: next });
       flags = next;
       from = to;

@@ -2,7 +2,7 @@ import { DEFAULT_FLAG_CACHE_MS, resolveFlags } from '../../functions/core/breake
 import type { PricedCostEvent } from '../../functions/core/events/cost-event';
 import { nanoToUsd } from '../../functions/core/money';
 import { utcDay } from '../../functions/core/time';
-import { type ChatbotFlags, NORMAL_FLAGS } from '../scenarios/chatbot';
+import { type ChatbotFlags, chatbotFlagsFrom, NORMAL_FLAGS } from '../scenarios/chatbot';
 import { closedLoopItems, type ScenarioOptions } from '../scenarios/index';
 import type { Crossing } from './breaker-replay';
 import type { ReplayLine } from './event-stream';
@@ -48,18 +48,6 @@ export interface ClosedLoopReport extends ReplayReport {
   overshoot_beyond_in_flight_usd: number;
 }
 
-const toChatbot = (flags: {
-  breakerMode: ChatbotFlags['mode'];
-  degraded: boolean;
-  modelTierFloor: 'none' | 'haiku';
-  allowListedOnly: boolean;
-}): ChatbotFlags => ({
-  mode: flags.breakerMode,
-  degraded: flags.degraded,
-  modelTierFloor: flags.modelTierFloor,
-  allowListedOnly: flags.allowListedOnly,
-});
-
 /**
  * Lines of a scenario with the chatbot in the loop: at each call it reads the flags as the flag client
  * would (the client's own resolution, re-read once its cache has expired, event-time clock) from a
@@ -82,7 +70,7 @@ function* chatbotLines(
         allowListed: CHATBOT_ALLOW_LIST,
         fromDefaults: false,
       });
-      current = toChatbot(read);
+      current = chatbotFlagsFrom(read);
     }
     return current;
   };

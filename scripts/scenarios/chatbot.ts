@@ -1,3 +1,4 @@
+import type { ResolvedFlags } from '../../functions/core/breaker/flag-client';
 import type { Mode } from '../../functions/core/breaker/modes';
 import { MODEL_IDS } from './catalog';
 import type { Draft, Incident } from './day';
@@ -17,6 +18,16 @@ export const NORMAL_FLAGS: ChatbotFlags = {
   modelTierFloor: 'none',
   allowListedOnly: false,
 };
+
+/** What the chatbot takes from the flag client's answer (`ResolvedFlags`). */
+export const chatbotFlagsFrom = (
+  read: Pick<ResolvedFlags, 'breakerMode' | 'degraded' | 'modelTierFloor' | 'allowListedOnly'>,
+): ChatbotFlags => ({
+  mode: read.breakerMode,
+  degraded: read.degraded,
+  modelTierFloor: read.modelTierFloor,
+  allowListedOnly: read.allowListedOnly,
+});
 
 /**
  * Intents that stay on Sonnet under a Haiku floor (seed 001 A10): recommendation and checkout help in

@@ -49,9 +49,15 @@ export interface FlagClientOptions {
    * only exception to allow_listed_only. Empty by default, so the cap stops every call.
    */
   allowListed?: readonly string[];
-  /** Ages the cached read. */
-  clock: Clock;
+  /**
+   * Ages the cached read; the wall clock when left out. Optional because consumer teams embed the client
+   * and their code written before the Clock port must keep compiling; tests and the lab pass their own.
+   */
+  clock?: Clock;
 }
+
+// The client runs in the consumer's process, its composition root: the one place it may read the wall.
+const WALL_CLOCK: Clock = { now: () => Date.now() };
 
 /** The default cache: the part of the 3 s put -> flag budget left to consumers (docs/BENCHMARKS.md). */
 export const DEFAULT_FLAG_CACHE_MS = 1_000;
@@ -89,6 +95,7 @@ export const resolveFlags = (
 
 export const createFlagClient = (options: FlagClientOptions) => {
   const cacheMs = options.cacheMs ?? DEFAULT_FLAG_CACHE_MS;
+  const clock = options.clock ?? WALL_CLOCK;
   const techniques = options.techniques ?? {};
   const allowListed = new Set(options.allowListed ?? []);
   const names = [
@@ -111,17 +118,17 @@ export const createFlagClient = (options: FlagClientOptions) => {
      * defaults (not degraded, every optimisation off), never an exception on the caller's hot path.
      */
     async flags(): Promise<ResolvedFlags> {
-      if (cached !== undefined && options.clock.now() - cached.at < cacheMs) return cached.flags;
+      if (cached !== undefined && clock.now() - cached.at < cacheMs) return cached.flags;
       try {
         const values = await options.source.read(names.map((name) => `${options.prefix}${name}`));
         const unprefixed = Object.fromEntries(
           names.map((name) => [name, values[`${options.prefix}${name}`]]),
         );
-        cached = { at: options.clock.now(), flags: resolve(unprefixed, false) };
+        cached = { at: clock.now(), flags: resolve(unprefixed, false) };
         return cached.flags;
       } catch {
         // Cached like a good read, so an outage costs one source call per cacheMs, not one per caller.
-        cached = { at: options.clock.now(), flags: cached?.flags ?? resolve({}, true) };
+        cached = { at: clock.now(), flags: cached?.flags ?? resolve({}, true) };
         return cached.flags;
       }
     },

@@ -38,6 +38,9 @@ export interface ForecastInput {
   msLeftInDay: number;
 }
 
+/** A part of the cap in percent, to two decimals: what alerts and ledger entries show. */
+export const percentOf = (part: number, whole: number): number => Math.round((part * 10_000) / whole) / 100;
+
 /** Spend at the end of the day if the current 15-minute velocity holds: spent + velocity x time left. */
 export const forecastEndOfDayNano = (input: ForecastInput): number =>
   input.spentNano + Math.round((input.last15MinutesNano * input.msLeftInDay) / 900_000);

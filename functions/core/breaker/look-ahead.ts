@@ -1,25 +1,18 @@
 import { formatUsd } from '../money';
+import { MS_PER_QUARTER as QUARTER_MS } from '../time';
 import type { LookAheadConfig } from './config';
-import { forecastEndOfDayNano } from './ladder';
+import { type ForecastInput, forecastEndOfDayNano, percentOf } from './ladder';
 import { MODES, type Mode, severity } from './modes';
 import { executionName, type Trigger } from './trigger';
 
-const QUARTER_MS = 900_000;
-
-export interface LookAheadInput {
+/** The day's pace at `atMs` (its last 15 minutes: what the current mode has left) and that mode. */
+export interface LookAheadInput extends ForecastInput {
   day: string;
   atMs: number;
-  spentNano: number;
-  capNano: number;
-  /** Spend of the 15 minutes up to atMs: the pace the current mode has left. */
-  last15MinutesNano: number;
-  msLeftInDay: number;
   currentMode: Mode;
   /** Event time the current mode was reached at; undefined when not known for this day. */
   modeSinceMs: number | undefined;
 }
-
-const percent = (part: number, whole: number): number => Math.round((part * 10_000) / whole) / 100;
 
 /**
  * The mode one step beyond the current one that the pace since the last escalation calls for, if any
@@ -29,7 +22,10 @@ const percent = (part: number, whole: number): number => Math.round((part * 10_0
  * Hysteresis: each step waits for its own settle time and a whole window after it, so one surge
  * escalates at most one mode per settle-plus-15-minutes, and nothing here ever steps down.
  */
-export const lookAheadMode = (input: LookAheadInput, config: LookAheadConfig): Mode | undefined => {
+const judge = (
+  input: LookAheadInput,
+  config: LookAheadConfig,
+): { to: Mode; forecast: number } | undefined => {
   const { currentMode, modeSinceMs } = input;
   if (severity(currentMode) < severity('cost_saving') || modeSinceMs === undefined) return undefined;
   const next = MODES[severity(currentMode) + 1];
@@ -37,24 +33,28 @@ export const lookAheadMode = (input: LookAheadInput, config: LookAheadConfig): M
   if (input.atMs < modeSinceMs + config.settleMs + QUARTER_MS) return undefined;
   const forecast = forecastEndOfDayNano(input);
   if (BigInt(forecast) * 10_000n <= BigInt(input.capNano) * BigInt(config.overBp)) return undefined;
-  if (next !== 'cap') return next;
+  if (next !== 'cap') return { to: next, forecast };
   const withinLead = input.spentNano + Math.round((input.last15MinutesNano * config.capLeadMs) / QUARTER_MS);
-  return withinLead >= input.capNano ? next : undefined;
+  return withinLead >= input.capNano ? { to: next, forecast } : undefined;
 };
+
+export const lookAheadMode = (input: LookAheadInput, config: LookAheadConfig): Mode | undefined =>
+  judge(input, config)?.to;
 
 /** The look-ahead's finding, when it calls for a mode: an escalation like a rung's, before the rung. */
 export const lookAheadTrigger = (input: LookAheadInput, config: LookAheadConfig): Trigger | undefined => {
-  const to = lookAheadMode(input, config);
-  if (to === undefined) return undefined;
-  const forecast = forecastEndOfDayNano(input);
+  const found = judge(input, config);
+  if (found === undefined) return undefined;
+  const { to, forecast } = found;
   const since = new Date(input.modeSinceMs ?? input.atMs).toISOString().slice(11, 16);
   return {
     id: executionName('lookahead', input.day, to),
     check: 'look_ahead',
-    severity: to === 'cap' || to === 'emergency' ? 'critical' : 'warning',
+    // Only emergency and cap lie beyond cost_saving.
+    severity: 'critical',
     to_mode: to,
     metric: 'forecast_end_of_day_pct',
-    value: percent(forecast, input.capNano),
+    value: percentOf(forecast, input.capNano),
     threshold: config.overBp / 100,
     event_time: new Date(input.atMs).toISOString(),
     day: input.day,

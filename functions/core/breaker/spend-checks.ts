@@ -1,7 +1,7 @@
 import { formatUsd } from '../money';
 import { quarterLabel, startOfUtcDay, utcDay, utcHour, utcQuarter } from '../time';
 import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
-import { judgeDay } from './ladder';
+import { judgeDay, percentOf as percent } from './ladder';
 import { lookAheadTrigger } from './look-ahead';
 import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
@@ -18,8 +18,6 @@ const SEVERITY: Record<Mode, Severity> = {
   emergency: 'critical',
   cap: 'critical',
 };
-
-const percent = (part: number, whole: number): number => Math.round((part * 10_000) / whole) / 100;
 
 /**
  * Spend of the 15 minutes up to `atMs`: the current bucket, plus the share of the previous bucket
@@ -127,16 +125,13 @@ export const spendTriggers = (
   const spentPct = percent(spentNano, config.capNano);
 
   const last15 = rollingQuarterNano(snapshot, atMs);
-  const verdict = judgeDay(
-    {
-      spentNano,
-      capNano: config.capNano,
-      last15MinutesNano: last15,
-      msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
-    },
-    config.ladder,
-    config.forecastOverBp,
-  );
+  const pace = {
+    spentNano,
+    capNano: config.capNano,
+    last15MinutesNano: last15,
+    msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
+  };
+  const verdict = judgeDay(pace, config.ladder, config.forecastOverBp);
 
   const ladderMode = verdict.byLadder;
   // A critical rung always tells FinOps, even when the look-ahead got to its mode first; its id is
@@ -166,19 +161,7 @@ export const spendTriggers = (
   const ahead =
     config.lookAhead === null || severity(ladderMode) > severity(currentMode)
       ? undefined
-      : lookAheadTrigger(
-          {
-            day,
-            atMs,
-            spentNano,
-            capNano: config.capNano,
-            last15MinutesNano: last15,
-            msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
-            currentMode,
-            modeSinceMs,
-          },
-          config.lookAhead,
-        );
+      : lookAheadTrigger({ ...pace, day, atMs, currentMode, modeSinceMs }, config.lookAhead);
   if (ahead !== undefined) triggers.push(ahead);
 
   const forecast = verdict.forecastNano;
