@@ -1,24 +1,11 @@
 import { usdToNano } from '../money';
 import type { CheckConfig } from './config';
+import type { Policy } from './policy.v1.generated';
 import { validatePolicy } from './policy-validator.generated';
 import type { Severity } from './trigger';
 
-/** A policy as schemas/policy.v1.json describes it, once validated and its defaults filled in. */
-export interface Policy {
-  $schema?: string;
-  name: string;
-  description?: string;
-  daily_budget_usd: number;
-  ladder_pct: { cache_aggressive: number; cost_saving: number; emergency: number; cap: number };
-  forecast: { enabled: boolean; over_pct: number };
-  look_ahead: { enabled: boolean; settle_seconds: number; over_pct: number; cap_lead_seconds: number };
-  velocity: { factor: number; history_days: number; warehouse_baseline_min_days: number };
-  spike: { factor: number };
-  token_explosion: { prompt_tokens: number };
-  mismatch: { tolerance_pct: number };
-  restore: { step_seconds: number };
-  alerts: { min_severity: Severity };
-}
+// The policy as the checks read it: the schema's type with every default filled in (useDefaults).
+export type { Policy, PolicyDocument } from './policy.v1.generated';
 
 /** A policy that does not follow schemas/policy.v1.json; the message names each field and its reason. */
 export class InvalidPolicyError extends Error {

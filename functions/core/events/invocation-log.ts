@@ -4,25 +4,12 @@ import { canonicalModelId, type PriceTable, priceEvent } from '../pricing/price-
 import type { Component, CostEvent, Language, PricedCostEvent } from './cost-event';
 import type { DecodeResult } from './decode';
 import { validateInvocationLog } from './invocation-log-validator.generated';
+import type { ModelInvocationLog } from './model-invocation-log.v1.generated';
 import { MAX_DECOMPRESSED_BYTES } from './record-payloads';
 import { schemaErrorMessage } from './schema-errors';
 import { OCCURRED_AT_RANGE, V2_ENUMS, V2_PATTERNS } from './validators.generated';
 
-/** Bedrock's ModelInvocationLog 1.0: the fields schemas/model-invocation-log.v1.json reads. */
-export interface ModelInvocationLog {
-  schemaVersion: '1.0';
-  timestamp: string;
-  identity?: { arn?: string };
-  region: string;
-  requestId: string;
-  modelId: string;
-  input: { inputTokenCount: number; cacheReadInputTokenCount?: number; cacheWriteInputTokenCount?: number };
-  output?: {
-    outputTokenCount?: number;
-    outputBodyJson?: { usage?: { cacheDetails?: { inputTokens: number; ttl: '5m' | '1h' }[] } };
-  };
-  requestMetadata?: Record<string, string>;
-}
+export type { ModelInvocationLog } from './model-invocation-log.v1.generated';
 
 /** Which requestMetadata keys carry the attribution; callers name them per stage. */
 export interface AttributionKeys {
@@ -100,8 +87,12 @@ const LANGUAGES = new Set<string>(V2_ENUMS.language);
 // IAM role and user names: 1-64 of these characters. Anything else is not a name we can trust as a key.
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 
-const label = (value: string | undefined, max: number, pattern: RegExp): string =>
-  value !== undefined && value.length <= max && pattern.test(value) ? value : UNATTRIBUTED;
+// requestMetadata's values are whatever the caller sent: only a string can be a label.
+const label = (value: unknown, max: number, pattern: RegExp): string =>
+  typeof value === 'string' && value.length <= max && pattern.test(value) ? value : UNATTRIBUTED;
+
+const oneOf = <T extends string>(value: unknown, allowed: ReadonlySet<string>): T | typeof UNATTRIBUTED =>
+  typeof value === 'string' && allowed.has(value) ? (value as T) : UNATTRIBUTED;
 
 /**
  * The role behind a call, without the session part: `assumed-role/<role>/<session>` and
@@ -140,8 +131,6 @@ export const costEventOfLog = (
 ): CostEvent => {
   const metadata = log.requestMetadata ?? {};
   const writes = cacheWrites(log);
-  const component = metadata[keys.component];
-  const language = metadata[keys.language];
   return {
     schemaVersion: INVOCATION_LOG_SCHEMA,
     eventId: log.requestId,
@@ -150,8 +139,8 @@ export const costEventOfLog = (
     sessionId: label(metadata[keys.session], 64, IDENTIFIER),
     intent: label(metadata[keys.intent], 40, LABEL),
     modelId: canonicalModelId(log.modelId),
-    component: component !== undefined && COMPONENTS.has(component) ? (component as Component) : UNATTRIBUTED,
-    language: language !== undefined && LANGUAGES.has(language) ? (language as Language) : UNATTRIBUTED,
+    component: oneOf<Component>(metadata[keys.component], COMPONENTS),
+    language: oneOf<Language>(metadata[keys.language], LANGUAGES),
     inputTokens: log.input.inputTokenCount,
     outputTokens: log.output?.outputTokenCount ?? 0,
     cacheReadTokens: log.input.cacheReadInputTokenCount ?? 0,
