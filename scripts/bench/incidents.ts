@@ -1,5 +1,5 @@
 import { DEFAULT_FLAG_CACHE_MS } from '../../functions/core/breaker/flag-client';
-import { defaultPolicy } from '../../functions/core/breaker/policy';
+import { defaultPolicy, type Policy } from '../../functions/core/breaker/policy';
 import { startOfUtcDay, utcDay } from '../../functions/core/time';
 import { DEFAULT_PROPAGATION_MS, replayClosedLoop } from '../lab/closed-loop-replay';
 import { countedEvents, type StreamCounts } from '../lab/event-stream';
@@ -115,36 +115,57 @@ export const hardStop = async (
   };
 };
 
+/** One policy's row: the breaker's own code replayed in event time, the chatbot obeying its flags. */
+export const breakerRow = async (
+  label: string,
+  policy: Policy,
+  scenario: string,
+  onsetMs: number,
+  options: ScenarioOptions,
+): Promise<IncidentRow> => {
+  const loop = await replayClosedLoop(scenario, options, { policy });
+  const dayStart = startOfUtcDay(options.day);
+  const first = loop.transitions[0];
+  const { cap: capMinutes = 0, ...degraded } = loop.degraded_minutes;
+  return {
+    scenario,
+    policy: label,
+    spentUsd: round2(loop.days.reduce((sum, d) => sum + d.spent_usd, 0)),
+    overshootUsd: round2(loop.overshoot_usd),
+    beyondInFlightUsd: round2(loop.overshoot_beyond_in_flight_usd),
+    degradedMinutes: round2(Object.values(degraded).reduce((sum, m) => sum + m, 0)),
+    refusedMinutes: round2(capMinutes),
+    onsetToActionMinutes:
+      first === undefined ? null : round2((Date.parse(first.at) - dayStart - onsetMs) / MINUTE_MS),
+    callsRefused: loop.calls_refused,
+    alertsSent: loop.alerts.length,
+  };
+};
+
+/** A candidate policy for the table (`npm run bench -- --policy <file>`), judged at the bench's cap. */
+export interface CandidatePolicy {
+  label: string;
+  policy: Policy;
+}
+
 /**
- * The incident benchmark: each incident with the chatbot consumer under ccb's default policy (the
- * breaker's own code, replayed in event time, the chatbot obeying its flags) and under each peer's
- * modelled hard stop, on the same day and cap.
+ * The incident benchmark: each incident with the chatbot consumer under ccb's default policy, under
+ * each candidate policy, and under each peer's modelled hard stop, on the same day and cap.
  */
 export const measureIncidents = async (
   options: ScenarioOptions,
   dailyBudgetUsd: number,
+  candidates: readonly CandidatePolicy[] = [],
 ): Promise<IncidentRow[]> => {
-  const policy = defaultPolicy(dailyBudgetUsd);
+  const policies: CandidatePolicy[] = [
+    { label: 'ccb default', policy: defaultPolicy(dailyBudgetUsd) },
+    ...candidates.map((c) => ({ label: c.label, policy: { ...c.policy, daily_budget_usd: dailyBudgetUsd } })),
+  ];
   const capNano = Math.round(dailyBudgetUsd * 1e9);
   const rows: IncidentRow[] = [];
   for (const { scenario, onsetMs } of INCIDENTS) {
-    const loop = await replayClosedLoop(scenario, options, { policy });
-    const dayStart = startOfUtcDay(options.day);
-    const first = loop.transitions[0];
-    const { cap: capMinutes = 0, ...degraded } = loop.degraded_minutes;
-    rows.push({
-      scenario,
-      policy: 'ccb default',
-      spentUsd: round2(loop.days.reduce((sum, d) => sum + d.spent_usd, 0)),
-      overshootUsd: round2(loop.overshoot_usd),
-      beyondInFlightUsd: round2(loop.overshoot_beyond_in_flight_usd),
-      degradedMinutes: round2(Object.values(degraded).reduce((sum, m) => sum + m, 0)),
-      refusedMinutes: round2(capMinutes),
-      onsetToActionMinutes:
-        first === undefined ? null : round2((Date.parse(first.at) - dayStart - onsetMs) / MINUTE_MS),
-      callsRefused: loop.calls_refused,
-      alertsSent: loop.alerts.length,
-    });
+    for (const { label, policy } of policies)
+      rows.push(await breakerRow(label, policy, scenario, onsetMs, options));
     for (const peer of PEERS) rows.push(await hardStop(scenario, options, capNano, onsetMs, peer));
   }
   return rows;

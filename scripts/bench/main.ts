@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { readPolicyFile } from '../lib/policy-file';
 import { generateScenario } from '../scenarios';
 import { measureCoreThroughput } from './core-throughput';
 import { measureDetectionLatency } from './detection-latency';
@@ -42,6 +43,10 @@ const program = new Command('bench')
   .option('--only-incidents', 'run only the incident benchmark (ccb replay, in process)')
   .option('--skip-incidents', 'skip the incident benchmark')
   .option('--incident-scale <x>', 'share of the A4 day for the incident benchmark (as `npm start`)', '0.02')
+  .option(
+    '--policy <file...>',
+    'candidate policies (policy.v1 files) for the incident table, each judged at its cap beside the default',
+  )
   .parse();
 const options = program.opts<{
   scale: string;
@@ -54,6 +59,7 @@ const options = program.opts<{
   onlyIncidents?: boolean;
   skipIncidents?: boolean;
   incidentScale: string;
+  policy?: string[];
 }>();
 
 const incidents = async () => {
@@ -64,7 +70,13 @@ const incidents = async () => {
     `## Incident benchmark: each incident with the chatbot consumer, ccb's default policy (ccb replay) against the peers' hard stops (scale ${scale}, cap $${capUsd}/day)`,
   );
   const started = performance.now();
-  const rows = await measureIncidents({ day: '2025-03-15', scale, seed: 1 }, capUsd);
+  const candidates = await Promise.all(
+    (options.policy ?? []).map(async (file) => {
+      const policy = await readPolicyFile(file);
+      return { label: `ccb ${policy.name}`, policy };
+    }),
+  );
+  const rows = await measureIncidents({ day: '2025-03-15', scale, seed: 1 }, capUsd, candidates);
   console.log(incidentTable(rows, capUsd));
   console.log(
     `peers modelled as a hard stop at 100% of the cap after: ${PEERS.map((p) => `${p.name} ${fmt(p.lagMs / 1_000)} s (${p.documented})`).join('; ')}`,

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { defaultPolicy, type Policy, parsePolicy } from '../../../functions/core/breaker/policy';
+import { defaultPolicy } from '../../../functions/core/breaker/policy';
 import { replayClosedLoop } from '../../lab/closed-loop-replay';
 import { readNdjsonRecords } from '../../lab/ndjson-records';
 import { DEFAULT_STEP_MS, replay } from '../../lab/replay';
 import { renderReplay } from '../../lab/replay-table';
+import { readPolicyFile } from '../../lib/policy-file';
 import { DEFAULT_SCENARIO_OPTIONS, generateScenario, SCENARIOS } from '../../scenarios';
 
 /** "60s", "5m", "1h" or plain seconds, as milliseconds. */
@@ -25,16 +25,6 @@ const positiveNumber = (value: string): number => {
 
 /** The daily budget `npm start` gives a scenario: $5,000 at scale 1, scaled with the traffic. */
 export const SCENARIO_BUDGET_AT_SCALE_1 = 5_000;
-
-export const readPolicyFile = async (path: string): Promise<Policy> => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new Error(`cannot read the policy ${path}: ${(cause as Error).message}`, { cause });
-  }
-  return parsePolicy(parsed, path);
-};
 
 interface ReplayCommandOptions {
   file?: string;

@@ -1,5 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { hardStop, PEERS } from '../../../scripts/bench/incidents';
+import { defaultPolicy } from '../../../functions/core/breaker/policy';
+import { breakerRow, hardStop, PEERS } from '../../../scripts/bench/incidents';
+import { readPolicyFile } from '../../../scripts/lib/policy-file';
+import { projectRoot } from '../../../scripts/local/paths';
+import { HOLIDAY_HOURS } from '../../../scripts/scenarios/incidents';
 
 const OPTIONS = { day: '2025-03-15', scale: 0.005, seed: 1 };
 const CAP = 25e9;
@@ -46,5 +51,23 @@ describe('a peer modelled as a hard stop at 100% of the cap', () => {
       onsetToActionMinutes: null,
       alertsSent: 0,
     });
+  });
+});
+
+describe('a breaker policy row', () => {
+  const holidayOnset = HOLIDAY_HOURS.fromHour * 3_600_000;
+
+  it('shows the trade a candidate policy makes against the default on the same day and cap', async () => {
+    const patient = await readPolicyFile(join(projectRoot, 'config/policies/patient-forecast.json'));
+    const [byDefault, byCandidate] = await Promise.all([
+      breakerRow('ccb default', defaultPolicy(25), 'holiday-surge', holidayOnset, OPTIONS),
+      breakerRow('ccb patient', { ...patient, daily_budget_usd: 25 }, 'holiday-surge', holidayOnset, OPTIONS),
+    ]);
+
+    // The surge alone never reaches the cap: the default's forecast degrades for it, the candidate's does not.
+    expect(byDefault?.degradedMinutes).toBeGreaterThan(60);
+    expect(byCandidate?.degradedMinutes).toBe(0);
+    expect(byCandidate?.overshootUsd).toBe(0);
+    expect(byCandidate?.spentUsd).toBeGreaterThan(byDefault?.spentUsd ?? 0);
   });
 });
