@@ -7,7 +7,7 @@ export interface Clock {
   now(): number;
 }
 
-const MS_PER_DAY = 86_400_000;
+export const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
 /** One of the 96 buckets the day's velocity is kept in. */
 export const MS_PER_QUARTER = 900_000;

@@ -1,5 +1,13 @@
 import { formatUsd } from '../money';
-import { quarterLabel, startOfUtcDay, utcDay, utcHour, utcQuarter } from '../time';
+import {
+  MS_PER_DAY,
+  MS_PER_QUARTER,
+  quarterLabel,
+  startOfUtcDay,
+  utcDay,
+  utcHour,
+  utcQuarter,
+} from '../time';
 import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
 import { judgeDay, percentOf as percent } from './ladder';
 import { lookAheadTrigger } from './look-ahead';
@@ -7,8 +15,6 @@ import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
 import { executionName, type Severity, type Trigger } from './trigger';
 
-const QUARTER_MS = 900_000;
-const DAY_MS = 86_400_000;
 const QUARTERS_PER_DAY = 96;
 
 const SEVERITY: Record<Mode, Severity> = {
@@ -25,7 +31,7 @@ const SEVERITY: Record<Mode, Severity> = {
  */
 export const rollingQuarterNano = (snapshot: SpendSnapshot, atMs: number): number => {
   const quarter = utcQuarter(atMs);
-  const elapsed = (atMs % QUARTER_MS) / QUARTER_MS;
+  const elapsed = (atMs % MS_PER_QUARTER) / MS_PER_QUARTER;
   const current = snapshot.quarters.get(quarter) ?? 0;
   const previous = quarter > 0 ? (snapshot.quarters.get(quarter - 1) ?? 0) : 0;
   return current + Math.round(previous * (1 - elapsed));
@@ -51,7 +57,7 @@ export interface VelocityBaseline {
 const usableStoredBaseline = (snapshot: SpendSnapshot) => {
   const stored = snapshot.warehouseBaseline;
   if (stored === undefined) return undefined;
-  const dayBefore = utcDay(startOfUtcDay(snapshot.day) - DAY_MS);
+  const dayBefore = utcDay(startOfUtcDay(snapshot.day) - MS_PER_DAY);
   return stored.for_day === snapshot.day || stored.for_day === dayBefore ? stored : undefined;
 };
 
@@ -129,7 +135,7 @@ export const spendTriggers = (
     spentNano,
     capNano: config.capNano,
     last15MinutesNano: last15,
-    msLeftInDay: startOfUtcDay(day) + DAY_MS - atMs,
+    msLeftInDay: startOfUtcDay(day) + MS_PER_DAY - atMs,
   };
   const verdict = judgeDay(pace, config.ladder, config.forecastOverBp);
 
@@ -216,6 +222,6 @@ export const velocityBoundNano = (snapshot: SpendSnapshot, config: CheckConfig):
 export const streamTime = (snapshot: SpendSnapshot, wallNow: number): number => {
   const start = startOfUtcDay(snapshot.day);
   const latest = Math.max(-1, ...snapshot.quarters.keys());
-  const reached = latest < 0 ? start : start + (latest + 1) * QUARTER_MS - 1;
+  const reached = latest < 0 ? start : start + (latest + 1) * MS_PER_QUARTER - 1;
   return Math.min(wallNow, reached);
 };
