@@ -4,15 +4,18 @@ import { DynamoDbBreakerStore } from '../../functions/adapters/dynamodb/dynamodb
 import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-spend-reader';
 import { SnsAlertPublisher } from '../../functions/adapters/sns/sns-alert-publisher';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
+import type { ProviderMetricsSource } from '../../functions/core/reconciliation/ports';
 import { DEFAULT_RECONCILE_CONFIG } from '../../functions/core/reconciliation/reconcile';
 import {
   countedFromHourlyRows,
   createReconcile,
+  type ReconcileDependencies,
   type ReconcileOutcome,
 } from '../../functions/core/reconciliation/reconcile-day';
 import { startOfUtcDay } from '../../functions/core/time';
 import { systemClock } from '../../functions/shared/clock';
-import { openStage } from './stage';
+import { StandInMissingError } from './local-clients';
+import { openStage, type StageContext } from './stage';
 
 export interface ReconcileOptions {
   stage?: string;
@@ -21,9 +24,59 @@ export interface ReconcileOptions {
 }
 
 /**
+ * Where the stage's provider metrics come from: CloudWatch's AWS/Bedrock namespace; none for a local
+ * stack started before its CloudWatch stand-in existed.
+ */
+export const providerMetricsOf = (context: StageContext): ProviderMetricsSource | undefined => {
+  try {
+    return new CloudWatchProviderMetrics(context.cloudwatch());
+  } catch (error) {
+    if (error instanceof StandInMissingError) return undefined;
+    throw error;
+  }
+};
+
+/** The use case's dependencies for a stage, without `raise`: what every run reads. */
+const readDependencies = (
+  context: StageContext,
+  provider: ProviderMetricsSource,
+  options: Omit<ReconcileOptions, 'stage'>,
+): Omit<ReconcileDependencies, 'raise'> => {
+  const spend = new DynamoDbSpendReader(context.dynamodb, context.resources.spendTable);
+  return {
+    counted: { hourly: async (d) => countedFromHourlyRows(await spend.hourly(d)) },
+    provider,
+    stage: context.stage,
+    config: {
+      driftShare: options.driftShare ?? DEFAULT_RECONCILE_CONFIG.driftShare,
+      minDriftTokens: options.minDriftTokens ?? DEFAULT_RECONCILE_CONFIG.minDriftTokens,
+      region: context.resources.region,
+    },
+    prices: DEFAULT_PRICE_TABLE,
+    clock: systemClock,
+  };
+};
+
+/**
+ * The same reconciliation as `ccb reconcile`, read-only: nothing goes to the ledger, SNS or CloudWatch
+ * (its `raised` is always empty), so a page may run it on every refresh. Undefined when the stage has
+ * no provider metrics to compare with.
+ */
+export const readReconcile = async (
+  context: StageContext,
+  day: string,
+  options: Omit<ReconcileOptions, 'stage'> = {},
+): Promise<ReconcileOutcome | undefined> => {
+  startOfUtcDay(day);
+  const provider = providerMetricsOf(context);
+  if (provider === undefined) return undefined;
+  return createReconcile(readDependencies(context, provider, options))(day);
+};
+
+/**
  * Reconciles a UTC day of a stage with the same use case as the hourly function. Locally it also raises
  * what drifts (ledger, alert to the alerts topic, a ReconciliationDrifts metric), since no schedule does
- * there; for a deployed stage it only reports, and the stage's hourly function raises.
+ * there; for a deployed stage it only reports (readReconcile), and the stage's hourly function raises.
  */
 export const runReconcile = async (
   day: string,
@@ -32,29 +85,18 @@ export const runReconcile = async (
   startOfUtcDay(day);
   const stage = options.stage ?? 'local';
   const context = await openStage(stage);
+  // A local stack without the CloudWatch stand-in fails here with the stand-in's own message.
+  const reads = readDependencies(context, new CloudWatchProviderMetrics(context.cloudwatch()), options);
+  if (stage !== 'local') return createReconcile(reads)(day);
   const { resources } = context;
-  const spend = new DynamoDbSpendReader(context.dynamodb, resources.spendTable);
-  const local = stage === 'local';
-  const reconcile = createReconcile({
-    counted: { hourly: async (d) => countedFromHourlyRows(await spend.hourly(d)) },
-    provider: new CloudWatchProviderMetrics(context.cloudwatch()),
-    ...(local && {
-      raise: {
-        ledger: new DynamoDbBreakerStore(context.dynamodb, resources.breakerTable, resources.ledgerTable),
-        alerts: new SnsAlertPublisher(context.sns(), resources.alertsTopicArn),
-      },
-    }),
-    stage,
-    config: {
-      driftShare: options.driftShare ?? DEFAULT_RECONCILE_CONFIG.driftShare,
-      minDriftTokens: options.minDriftTokens ?? DEFAULT_RECONCILE_CONFIG.minDriftTokens,
-      region: resources.region,
+  const outcome = await createReconcile({
+    ...reads,
+    raise: {
+      ledger: new DynamoDbBreakerStore(context.dynamodb, resources.breakerTable, resources.ledgerTable),
+      alerts: new SnsAlertPublisher(context.sns(), resources.alertsTopicArn),
     },
-    prices: DEFAULT_PRICE_TABLE,
-    clock: systemClock,
-  });
-  const outcome = await reconcile(day);
-  if (local && outcome.raised.length > 0) {
+  })(day);
+  if (outcome.raised.length > 0) {
     await context.cloudwatch().send(
       new PutMetricDataCommand({
         Namespace: 'CostCircuitBreaker',

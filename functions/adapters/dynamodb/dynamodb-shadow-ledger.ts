@@ -47,4 +47,28 @@ export class DynamoDbShadowLedger {
       for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) entries.push(entry as LedgerEntry);
     return entries.sort((a, b) => a.recorded_at.localeCompare(b.recorded_at));
   }
+
+  /**
+   * The names of the policies with at least one entry, sorted: read from the keys (`shadow-<name>#...`,
+   * a name has no `#`), so a reader needs no stage parameter to know which shadows ran.
+   */
+  async policies(): Promise<string[]> {
+    const names = new Set<string>();
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': SHADOW_PK },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const { sk } of page.Items ?? []) {
+        const found = typeof sk === 'string' ? /^shadow-([^#]+)#/.exec(sk) : null;
+        if (found?.[1] !== undefined) names.add(found[1]);
+      }
+    return [...names].sort();
+  }
 }

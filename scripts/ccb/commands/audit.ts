@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DynamoDbShadowLedger } from '../../../functions/adapters/dynamodb/dynamodb-shadow-ledger';
 import type { LedgerEntry } from '../../../functions/core/breaker/ledger';
-import { type Mode, moreRestrictive } from '../../../functions/core/breaker/modes';
 import { readAudit } from '../../lib/readers/audit-trail';
+import { readShadowEntries } from '../../lib/readers/shadow-ledger';
+import { comparisonRows, eventTimeOf, liveChanges, summarize } from '../../lib/shadow-comparison';
 import { openStage } from '../../lib/stage';
 import { renderTable } from '../../lib/table';
 
@@ -45,10 +45,8 @@ const modeChange = (e: LedgerEntry): string =>
       : `${e.from_mode} -> ${e.to_mode}`;
 
 const summary = (label: string, entries: readonly LedgerEntry[]): string => {
-  const highest = entries.reduce<Mode>((top, e) => moreRestrictive(top, e.to_mode ?? 'normal'), 'normal');
-  const changes = entries.filter((e) => e.from_mode !== e.to_mode);
-  const first = changes[0];
-  return `${label}: ${entries.length} entries, ${changes.length} mode change(s), the first at ${first?.trigger?.event_time ?? first?.recorded_at ?? 'never'}, highest mode ${highest}`;
+  const s = summarize(entries);
+  return `${label}: ${s.entries} entries, ${s.mode_changes} mode change(s), the first at ${s.first_change_at ?? 'never'}, highest mode ${s.highest_mode}`;
 };
 
 /**
@@ -60,17 +58,10 @@ export const renderShadowComparison = (
   live: readonly LedgerEntry[],
   shadow: readonly LedgerEntry[],
 ): string => {
-  const liveChanges = live.filter((e) => e.kind === 'transition' || e.kind === 'restore_step');
-  const rows = [
-    ...liveChanges.map((e) => ({ e, source: 'live' })),
-    ...shadow.map((e) => ({ e, source: `shadow:${name}` })),
-  ].sort((a, b) =>
-    (a.e.trigger?.event_time ?? a.e.recorded_at).localeCompare(b.e.trigger?.event_time ?? b.e.recorded_at),
-  );
   const table = renderTable(
     ['event time', 'policy', 'mode', 'check', 'value/threshold'],
-    rows.map(({ e, source }) => [
-      e.trigger?.event_time ?? e.recorded_at,
+    comparisonRows(live, [{ name, entries: shadow }]).map(({ entry: e, source }) => [
+      eventTimeOf(e),
       source,
       modeChange(e),
       e.trigger?.check ?? e.kind,
@@ -79,7 +70,7 @@ export const renderShadowComparison = (
   );
   return [
     shadow.length === 0 ? `No shadow entries for "${name}".` : table,
-    summary('live', liveChanges),
+    summary('live', liveChanges(live)),
     summary(`shadow ${name}`, shadow),
   ].join('\n');
 };
@@ -96,10 +87,7 @@ export const registerAudit = (program: Command): void => {
       const context = await openStage(options.stage);
       if (options.shadow !== undefined) {
         const all = await readAudit(context);
-        const shadow = await new DynamoDbShadowLedger(
-          context.dynamodb,
-          context.resources.ledgerTable,
-        ).entries(options.shadow);
+        const shadow = await readShadowEntries(context, options.shadow);
         console.log(
           options.json
             ? JSON.stringify({ policy: options.shadow, shadow, live: all }, null, 2)
