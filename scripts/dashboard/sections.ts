@@ -10,14 +10,21 @@ import { startOfUtcDay, utcDay, utcHour } from '../../functions/core/time';
 import { checkConfigFromEnv } from '../../functions/shared/breaker-config';
 import { readAudit } from '../lib/readers/audit-trail';
 import { type FlagsReport, readFlags } from '../lib/readers/flags';
+import { readIncidents } from '../lib/readers/incidents';
 import { readAlerts } from '../lib/readers/published-alerts';
+import { readShadowPolicies } from '../lib/readers/shadow-ledger';
 import { readSpendBy } from '../lib/readers/spend';
+import { readReconcile } from '../lib/reconcile-stage';
 import { readStackState } from '../lib/stack-context';
 import type { StageContext } from '../lib/stage';
 import { loadServiceParams } from '../local/function-environment';
 import { type AlertsView, alertsView } from './alerts-view';
 import { type BreakerView, breakerView, entryDay } from './breaker-view';
+import { enforcementView } from './enforcement-view';
+import { incidentsView } from './incidents-view';
 import { type QuarantineView, quarantineView, readQuarantineItems } from './quarantine-view';
+import { reconcileView } from './reconcile-view';
+import { shadowView } from './shadow-view';
 import { type SpendView, spendView } from './spend-view';
 
 const HOUR_MS = 3_600_000;
@@ -44,8 +51,8 @@ export interface RequestReaders {
 }
 
 /**
- * One panel of the page and its part of `/api/dashboard`. A new panel (reconciliation, incidents,
- * shadow policies) is one more entry in SECTIONS and one renderer of the same id in page/app.js.
+ * One panel of the page and its part of `/api/dashboard`. A new panel is one more entry in SECTIONS
+ * and one renderer of the same id in page/app.js.
  */
 export interface DashboardSection {
   id: string;
@@ -149,13 +156,37 @@ const readQuarantine = async (context: DashboardContext, day: string): Promise<Q
     day,
   );
 
+const readDayShadows = async (context: DashboardContext, readers: RequestReaders) => {
+  const [live, shadows] = await Promise.all([readers.ledger(), readShadowPolicies(context.stage)]);
+  return shadowView(readers.day, live, shadows);
+};
+
 /** The page's panels, in the order it shows them. */
 export const SECTIONS: readonly DashboardSection[] = [
   { id: 'spend', title: 'Spend', read: (context, readers) => readSpendView(context, readers.day) },
   { id: 'breaker', title: 'Breaker mode', read: (context, readers) => readBreaker(context, readers) },
   { id: 'flags', title: 'Flags', read: (_, readers) => readers.flags() },
+  {
+    id: 'enforcement',
+    title: 'Cap enforcement',
+    read: async (_, readers) => enforcementView(await readers.flags()),
+  },
+  {
+    id: 'incidents',
+    title: 'Incidents',
+    read: async (context, readers) =>
+      incidentsView(await readIncidents(context.stage, readers.day), readers.day),
+  },
   { id: 'alerts', title: 'Alerts', read: (context, readers) => readDayAlerts(context, readers.day) },
   { id: 'audit', title: 'Audit trail', read: (_, readers) => readDayAudit(readers) },
+  { id: 'shadow', title: 'Shadow policies', read: (context, readers) => readDayShadows(context, readers) },
+  {
+    id: 'reconciliation',
+    title: 'Reconciliation per model-hour',
+    // Read-only: the page never raises a drift (ledger, SNS, metric); `ccb reconcile` does locally.
+    read: async (context, readers) =>
+      reconcileView(await readReconcile(context.stage, readers.day), readers.day),
+  },
   { id: 'quarantine', title: 'Quarantine', read: (context, readers) => readQuarantine(context, readers.day) },
 ];
 

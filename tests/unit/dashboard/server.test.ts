@@ -1,4 +1,5 @@
 import { get, type Server } from 'node:http';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,11 +22,13 @@ const unreachable = () => {
     ssm: new SSMClient(options),
     sfn: new SFNClient(options),
     sns: new SNSClient(options),
+    cloudwatch: new CloudWatchClient(options),
   };
   mockClient(clients.dynamodb).onAnyCommand().rejects('endpoint unreachable');
   mockClient(clients.ssm).onAnyCommand().rejects('endpoint unreachable');
   mockClient(clients.sfn).onAnyCommand().rejects('endpoint unreachable');
   mockClient(clients.sns).onAnyCommand().rejects('endpoint unreachable');
+  mockClient(clients.cloudwatch).onAnyCommand().rejects('endpoint unreachable');
   return clients;
 };
 
@@ -43,9 +46,7 @@ describe('the dashboard server', () => {
         ssm: () => clients.ssm,
         sfn: () => clients.sfn,
         sns: () => clients.sns,
-        cloudwatch: () => {
-          throw new Error('not used');
-        },
+        cloudwatch: () => clients.cloudwatch,
         iam: () => {
           throw new Error('not used');
         },
@@ -107,11 +108,25 @@ describe('the dashboard server', () => {
       'spend',
       'breaker',
       'flags',
+      'enforcement',
+      'incidents',
       'alerts',
       'audit',
+      'shadow',
+      'reconciliation',
       'quarantine',
     ]);
-    for (const id of ['spend', 'breaker', 'flags', 'audit', 'quarantine'])
+    for (const id of [
+      'spend',
+      'breaker',
+      'flags',
+      'enforcement',
+      'incidents',
+      'audit',
+      'shadow',
+      'reconciliation',
+      'quarantine',
+    ])
       expect(body.sections[id]?.error).toBe('endpoint unreachable');
     // Stage test keeps no copy of the alerts; that section says so instead of failing.
     expect(body.sections.alerts).toMatchObject({ data: { available: false } });
