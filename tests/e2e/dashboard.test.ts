@@ -15,7 +15,10 @@ import { localKinesisClient, localSfnClient } from '../../scripts/lib/local-clie
 import { produceEvents } from '../../scripts/lib/produce-events';
 import { readAudit } from '../../scripts/lib/readers/audit-trail';
 import { readFlags } from '../../scripts/lib/readers/flags';
+import { readIncidents } from '../../scripts/lib/readers/incidents';
+import { readShadowPolicies } from '../../scripts/lib/readers/shadow-ledger';
 import { readSpend } from '../../scripts/lib/readers/spend';
+import { readReconcile } from '../../scripts/lib/reconcile-stage';
 import type { StackState } from '../../scripts/lib/stack-context';
 import { openStage, type StageContext } from '../../scripts/lib/stage';
 import { drain } from '../../scripts/local/drain';
@@ -27,6 +30,8 @@ const DAY = '2025-03-15';
 const SCALE = 0.001;
 const UNKNOWN_MODEL = 'acme.unheard-of-v1:0';
 const CURRENT_MODEL = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+/** A shadow policy at half the budget: it escalates earlier than the live one, beside it in the panel. */
+const SHADOW = 'half';
 
 /** A call on the replayed day, before the runaway: the catalog prices one model and not the other. */
 const call = (modelId: string, n: number) => ({
@@ -111,10 +116,19 @@ describe('ccb dashboard in headless Chromium', () => {
     await page.waitForSelector('body[data-updated]');
   };
 
+  /** Each body row of a table, as the text of its cells. */
+  const cells = async (page: Page, selector: string) =>
+    page
+      .locator(`${selector} tbody tr`)
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
+      );
+
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'ccb-e2e-dashboard-'));
     process.env.CCB_HOME = home;
     process.env.DAILY_BUDGET_USD = String(5_000 * SCALE);
+    process.env.BREAKER_SHADOW_POLICIES = JSON.stringify([{ name: SHADOW, daily_budget_usd: 2_500 * SCALE }]);
     // Launched first: without Chromium the test fails at once instead of after the replay.
     browser = await launchChromium();
     ({ state } = await startStack({
@@ -211,14 +225,8 @@ describe('ccb dashboard in headless Chromium', () => {
 
     // Act
     await loaded(page, `/?day=${DAY}`);
-    const cells = async (selector: string) =>
-      page
-        .locator(`${selector} tbody tr`)
-        .evaluateAll((rows) =>
-          rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
-        );
-    const models = await cells('#model-table');
-    const unpriced = await cells('#unpriced-table');
+    const models = await cells(page, '#model-table');
+    const unpriced = await cells(page, '#unpriced-table');
 
     // Assess
     expect(byModel.estimated_nano).toBeGreaterThan(0);
@@ -241,6 +249,67 @@ describe('ccb dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('shows the incidents, the cap enforcement, the shadow policies and the reconciliation as their readers read them, raising nothing', async () => {
+    // Prepare
+    const { page, problems } = await watchedPage();
+    const incidents = await readIncidents(context, DAY);
+    const { enforcement } = await readFlags(context);
+    const shadows = await readShadowPolicies(context);
+    const reconcile = await readReconcile(context, DAY);
+    const ledgerBefore = await readAudit(context);
+
+    // Act
+    await loaded(page, `/?day=${DAY}`);
+    const incidentRows = await cells(page, '#incidents-table');
+    const shadowSummary = await cells(page, '#shadow-policies-table');
+    const shadowRows = await cells(page, '#shadow-table');
+    const text = async (selector: string) => (await page.locator(selector).textContent())?.trim();
+
+    // Assess
+    expect(await page.locator('section .error').allTextContents()).toEqual([]);
+    for (const id of ['enforcement', 'incidents', 'shadow', 'reconciliation'])
+      expect(await page.locator(`#section-${id} h2`).count()).toBe(1);
+    // Incidents: the rows readIncidents reads for the day, in its order, spend to the cent.
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(incidentRows.map((c) => [c[0], c[1], c[2], c[5], c[9]])).toEqual(
+      incidents.map((i) => [
+        i.check,
+        i.subject,
+        i.state,
+        String(i.messages),
+        `$${formatUsd(i.spend_nano, 2)}`,
+      ]),
+    );
+    // Cap enforcement: the replayed day ended in cap; the e2e stack lists no role for the IAM deny.
+    expect(await text('#enforcement-state')).toMatch(/^Calls refused/);
+    expect(enforcement).toBeNull();
+    expect(await text('#enforcement-empty')).toMatch(/^not configured/);
+    // Shadow policies: the one the stack ran, its would-be transitions beside the live ones.
+    const shadow = shadows.find((p) => p.name === SHADOW);
+    const dayShadow = (shadow?.entries ?? []).filter(
+      (e) => (e.trigger?.day ?? e.recorded_at.slice(0, 10)) === DAY,
+    );
+    expect(shadows.map((p) => p.name)).toEqual([SHADOW]);
+    expect(dayShadow.length).toBeGreaterThan(0);
+    expect(shadowSummary.map((c) => [c[0], c[1]])).toEqual([
+      ['live', expect.any(String)],
+      [`shadow:${SHADOW}`, String(dayShadow.length)],
+    ]);
+    expect(shadowRows.filter((c) => c[1] === `shadow:${SHADOW}`)).toHaveLength(dayShadow.length);
+    // Reconciliation: what readReconcile reads; the replay published no Bedrock metrics.
+    const metered = reconcile?.report.rows.filter((r) => r.status !== 'no_provider_data') ?? [];
+    if (metered.length === 0)
+      expect(await text('#reconciliation-empty')).toBe(
+        reconcile === undefined
+          ? expect.stringMatching(/^not configured/)
+          : 'no provider metrics for this day',
+      );
+    else expect(await cells(page, '#reconciliation-table')).toHaveLength(reconcile?.report.rows.length ?? 0);
+    // Read-only: the page's reads left the ledger as it was.
+    expect((await readAudit(context)).length).toBe(ledgerBefore.length);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('selects the day from ?day= and serves nothing but GET and HEAD', async () => {
     // Prepare
     const { page, problems } = await watchedPage();
@@ -249,6 +318,7 @@ describe('ccb dashboard in headless Chromium', () => {
     await loaded(page, '/?day=2025-03-14');
     const alertRows = await page.locator('#alerts-table tbody tr').count();
     const unpricedPanels = await page.locator('#unpriced-alerts').count();
+    const noIncidents = await page.locator('#incidents-empty').textContent();
     const impossible = await fetch(new URL('/api/spend?day=2025-02-30', url));
     const post = await fetch(new URL('/api/dashboard', url), { method: 'POST' });
     const badDay = await fetch(new URL('/api/spend?day=2025-13-40', url));
@@ -260,6 +330,7 @@ describe('ccb dashboard in headless Chromium', () => {
     expect(await page.locator('#total').textContent()).toBe('$0.00');
     // The replayed day's alerts belong to it, not to the day before nor to the day SNS got them.
     expect([alertRows, unpricedPanels]).toEqual([0, 0]);
+    expect(noIncidents).toBe('no incidents on this day');
     expect(impossible.status).toBe(400);
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');

@@ -478,6 +478,144 @@ const renderAudit = (audit) => [
   ]),
 ];
 
+/** What a panel says when it has nothing to show: a sentence, findable by its id. */
+const emptyState = (id, text) => el('p', { class: 'empty', id, text });
+
+const time = (iso) => iso.slice(11, 19);
+
+const renderEnforcement = (enforcement) => [
+  el('p', { class: enforcement.refusing ? 'state refusing' : 'state', id: 'enforcement-state' }, [
+    el('strong', { text: enforcement.refusing ? 'Calls refused' : 'Calls not refused' }),
+    ` (allow_listed_only ${enforcement.refusing ? 'on' : 'off'})`,
+  ]),
+  el('h3', { text: 'IAM deny on the listed roles' }),
+  enforcement.configured
+    ? table(
+        `${enforcement.policy_name}: ${enforcement.in_sync ? 'matches the flag' : 'does NOT match the flag'}`,
+        ['role', 'deny attached'],
+        enforcement.roles.map((r) => [r.role, r.denied ? 'yes, denied' : 'no']),
+        'enforcement-table',
+      )
+    : emptyState('enforcement-empty', 'not configured: no role listed (capEnforcementRoles)'),
+  el('p', { class: 'note', text: enforcement.note }),
+];
+
+const renderIncidents = (incidents) =>
+  incidents.incidents.length === 0
+    ? [emptyState('incidents-empty', incidents.empty_note)]
+    : [
+        el('p', { text: `${incidents.incidents.length} incidents, ${incidents.open} open.` }),
+        el('div', { class: 'scroll' }, [
+          table(
+            `Incidents of ${incidents.day}, oldest opened first`,
+            [
+              'check',
+              'subject',
+              'state',
+              'severity',
+              'opened',
+              'messages',
+              'last message',
+              'calls',
+              'sessions',
+              'spend',
+              'largest',
+              'pending',
+            ],
+            incidents.incidents.map((i) => [
+              i.check,
+              i.subject,
+              i.state,
+              i.severity,
+              time(i.opened_at),
+              i.messages,
+              i.last_message,
+              i.calls,
+              i.sessions,
+              i.spend.usd,
+              i.largest,
+              i.pending_calls,
+            ]),
+            'incidents-table',
+          ),
+        ]),
+      ];
+
+const modeText = (from, to) => (from === null ? '' : from === to ? `(${from})` : `${from} → ${to}`);
+
+const renderShadow = (shadow) => {
+  if (shadow.policies.length === 0) return [emptyState('shadow-empty', shadow.empty_note)];
+  const summary = (name, s) => [
+    name,
+    s.entries,
+    s.mode_changes,
+    s.first_change_at === null ? 'never' : time(s.first_change_at),
+    s.highest_mode,
+  ];
+  return [
+    table(
+      `Would-be transitions on ${shadow.day}, beside the live ones`,
+      ['policy', 'entries', 'mode changes', 'first change', 'highest mode'],
+      [summary('live', shadow.live), ...shadow.policies.map((p) => summary(`shadow:${p.name}`, p))],
+      'shadow-policies-table',
+    ),
+    el('h3', { text: 'In event time' }),
+    shadow.rows.length === 0
+      ? emptyState('shadow-rows-empty', 'no live or would-be transitions on this day')
+      : el('div', { class: 'scroll' }, [
+          table(
+            'Live and shadow transitions',
+            ['event time', 'policy', 'mode', 'check', 'value/threshold'],
+            shadow.rows.map((r) => [
+              time(r.event_time),
+              r.policy,
+              modeText(r.from_mode, r.to_mode),
+              r.check,
+              r.value,
+            ]),
+            'shadow-table',
+          ),
+        ]),
+  ];
+};
+
+const renderReconciliation = (reconciliation) => {
+  if (reconciliation.state !== 'rows') return [emptyState('reconciliation-empty', reconciliation.note)];
+  return [
+    el('p', {
+      text: `${reconciliation.drifting} drifting model-hour(s) of ${reconciliation.rows.length}; dark spend ${reconciliation.dark_spend.usd}. Read-only: drifts are raised by the hourly function (or ccb reconcile locally).`,
+    }),
+    el('div', { class: 'scroll' }, [
+      table(
+        'Counted against AWS/Bedrock, per UTC hour and model',
+        [
+          'hour',
+          'model',
+          'counted in',
+          'provider in',
+          'counted out',
+          'provider out',
+          'drift',
+          'status',
+          'dark spend',
+        ],
+        reconciliation.rows.map((r) => [
+          r.hour,
+          r.model,
+          r.counted_input_tokens,
+          r.provider_input_tokens,
+          r.counted_output_tokens,
+          r.provider_output_tokens,
+          `${r.drift_pct}%`,
+          r.status === 'drift' ? 'DRIFT' : r.status,
+          r.dark_spend === null ? '-' : r.dark_spend.usd,
+        ]),
+        'reconciliation-table',
+      ),
+    ]),
+  ];
+};
+
 const renderQuarantine = (quarantine) => {
   const rows = quarantine.by_reason;
   return [
@@ -519,8 +657,12 @@ const RENDERERS = {
   spend: renderSpend,
   breaker: renderBreaker,
   flags: renderFlags,
+  enforcement: renderEnforcement,
+  incidents: renderIncidents,
   alerts: renderAlerts,
   audit: renderAudit,
+  shadow: renderShadow,
+  reconciliation: renderReconciliation,
   quarantine: renderQuarantine,
 };
 
