@@ -1,5 +1,6 @@
 import type { FlagsReport } from '../lib/readers/flags';
 
+/** The breaker's enforcement now, whatever day the page shows: flags and IAM keep no history to read. */
 export interface EnforcementView {
   /** The published allow_listed_only flag: the cap refuses every caller not on the allow list. */
   refusing: boolean;
@@ -18,9 +19,6 @@ export interface EnforcementView {
  */
 export const enforcementView = (flags: Pick<FlagsReport, 'flags' | 'enforcement'>): EnforcementView => {
   const refusing = flags.flags.find((f) => f.name === 'allow_listed_only')?.value === 'true';
-  const refused = refusing
-    ? 'Calls are refused: allow_listed_only is on, only allow-listed callers may call models.'
-    : 'Calls are not refused: allow_listed_only is off.';
   const { enforcement } = flags;
   if (enforcement === null)
     return {
@@ -29,7 +27,7 @@ export const enforcementView = (flags: Pick<FlagsReport, 'flags' | 'enforcement'
       policy_name: null,
       roles: [],
       in_sync: null,
-      note: `${refused} IAM deny not configured: no role listed (capEnforcementRoles), so the cap is the flag alone.`,
+      note: 'No role listed (capEnforcementRoles): the cap is the allow_listed_only flag alone, which callers that ignore the flags do not obey.',
     };
   return {
     refusing,
@@ -37,6 +35,6 @@ export const enforcementView = (flags: Pick<FlagsReport, 'flags' | 'enforcement'
     policy_name: enforcement.policy_name,
     roles: enforcement.roles,
     in_sync: enforcement.in_sync,
-    note: `${refused} The IAM deny ${enforcement.policy_name} ${enforcement.in_sync ? 'matches the flag on every listed role' : 'does NOT match the flag on every listed role'}.`,
+    note: `The IAM deny ${enforcement.policy_name} ${enforcement.in_sync ? 'matches' : 'does NOT match'} allow_listed_only on every listed role.`,
   };
 };

@@ -486,7 +486,8 @@ const time = (iso) => iso.slice(11, 19);
 const renderEnforcement = (enforcement) => [
   el('p', { class: enforcement.refusing ? 'state refusing' : 'state', id: 'enforcement-state' }, [
     el('strong', { text: enforcement.refusing ? 'Calls refused' : 'Calls not refused' }),
-    ` (allow_listed_only ${enforcement.refusing ? 'on' : 'off'})`,
+    // Flags and IAM keep no history: this is now, whatever day the page shows.
+    ` now (allow_listed_only ${enforcement.refusing ? 'on' : 'off'})`,
   ]),
   el('h3', { text: 'IAM deny on the listed roles' }),
   enforcement.configured

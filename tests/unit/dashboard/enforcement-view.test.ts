@@ -38,16 +38,18 @@ describe('enforcementView', () => {
       roles: enforcement.roles,
       in_sync: false,
     });
-    expect(view.note).toContain('Calls are refused');
-    expect(view.note).toContain('does NOT match');
+    expect(view.note).toBe(
+      'The IAM deny ccb-local-cap-deny-model-calls does NOT match allow_listed_only on every listed role.',
+    );
   });
 
   it('says not configured when no role is listed, the cap being the flag alone', () => {
     const view = enforcementView(report(false, null));
 
     expect(view).toMatchObject({ refusing: false, configured: false, roles: [], in_sync: null });
-    expect(view.note).toContain('Calls are not refused');
-    expect(view.note).toContain('not configured');
+    expect(view.note).toMatch(
+      /^No role listed \(capEnforcementRoles\): the cap is the allow_listed_only flag alone/,
+    );
   });
 
   it('does not call refusal on when the flag was never published', () => {
