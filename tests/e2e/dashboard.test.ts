@@ -8,14 +8,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import type { CostEventV2 } from '../../functions/core/events/cost-event.v2.generated';
 import { formatUsd } from '../../functions/core/money';
 import { canonicalModelId } from '../../functions/core/pricing/price-table';
 import { type Browser, launchChromium } from '../../scripts/dashboard/browser';
-import { localKinesisClient, localSfnClient } from '../../scripts/lib/local-clients';
+import { localCloudWatchClient, localKinesisClient, localSfnClient } from '../../scripts/lib/local-clients';
 import { produceEvents } from '../../scripts/lib/produce-events';
 import { readAudit } from '../../scripts/lib/readers/audit-trail';
 import { readFlags } from '../../scripts/lib/readers/flags';
 import { readIncidents } from '../../scripts/lib/readers/incidents';
+import { readAlerts } from '../../scripts/lib/readers/published-alerts';
 import { readShadowPolicies } from '../../scripts/lib/readers/shadow-ledger';
 import { readSpend } from '../../scripts/lib/readers/spend';
 import { readReconcile } from '../../scripts/lib/reconcile-stage';
@@ -25,6 +27,7 @@ import { drain } from '../../scripts/local/drain';
 import { projectRoot } from '../../scripts/local/paths';
 import { startStack, stopStack } from '../../scripts/local/stack';
 import { generateScenario } from '../../scripts/scenarios';
+import { meteredUsage, publishMetered } from '../../scripts/scenarios/provider-truth';
 
 const DAY = '2025-03-15';
 const SCALE = 0.001;
@@ -32,9 +35,8 @@ const UNKNOWN_MODEL = 'acme.unheard-of-v1:0';
 const CURRENT_MODEL = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 /** A shadow policy at half the budget: it escalates earlier than the live one, beside it in the panel. */
 const SHADOW = 'half';
-
 /** A call on the replayed day, before the runaway: the catalog prices one model and not the other. */
-const call = (modelId: string, n: number) => ({
+const call = (modelId: string, n: number): CostEventV2 => ({
   schema_version: '2.0',
   event_id: `e2e-dashboard-${n}`,
   occurred_at: Date.parse(`${DAY}T09:3${n}:00.000Z`),
@@ -48,6 +50,9 @@ const call = (modelId: string, n: number) => ({
   output_tokens: 4_000,
   region: 'us-east-1',
 });
+
+/** Calls Bedrock metered and no cost event reported: the reconciliation's dark spend. */
+const UNREPORTED = [call(CURRENT_MODEL, 5), call(CURRENT_MODEL, 6)];
 
 /**
  * Issue 13's "done": after a replayed runaway day (494 lines, duplicates and poison included, no
@@ -153,6 +158,9 @@ describe('ccb dashboard in headless Chromium', () => {
     }).finally(() => kinesis.destroy());
     await drain(state, { home, timeoutSeconds: 120 });
     await escalationsSettled();
+    // What Bedrock metered: the replayed calls, and two Sonnet calls at 09:35-09:36 that nobody reported.
+    const cloudwatch = localCloudWatchClient(state);
+    await publishMetered(cloudwatch, meteredUsage(lines, UNREPORTED)).finally(() => cloudwatch.destroy());
     context = await openStage('local');
     const printed = await startDashboard();
     expect(printed).toMatch(/^dashboard at http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -296,17 +304,25 @@ describe('ccb dashboard in headless Chromium', () => {
       [`shadow:${SHADOW}`, String(dayShadow.length)],
     ]);
     expect(shadowRows.filter((c) => c[1] === `shadow:${SHADOW}`)).toHaveLength(dayShadow.length);
-    // Reconciliation: what readReconcile reads; the replay published no Bedrock metrics.
-    const metered = reconcile?.report.rows.filter((r) => r.status !== 'no_provider_data') ?? [];
-    if (metered.length === 0)
-      expect(await text('#reconciliation-empty')).toBe(
-        reconcile === undefined
-          ? expect.stringMatching(/^not configured/)
-          : 'no provider metrics for this day',
-      );
-    else expect(await cells(page, '#reconciliation-table')).toHaveLength(reconcile?.report.rows.length ?? 0);
+    // Reconciliation: the rows readReconcile reads, the unreported calls' model-hour drifting.
+    const rows = reconcile?.report.rows ?? [];
+    const shownRows = await cells(page, '#reconciliation-table');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(shownRows.map((c) => [c[0], c[1], c[7]])).toEqual(
+      rows.map((r) => [
+        `${String(r.hour).padStart(2, '0')}:00`,
+        r.model,
+        r.status === 'drift' ? 'DRIFT' : r.status,
+      ]),
+    );
+    const sonnetAtNine = shownRows.find((c) => c[0] === '09:00' && c[1] === canonicalModelId(CURRENT_MODEL));
+    expect(sonnetAtNine?.[7]).toBe('DRIFT');
+    expect(sonnetAtNine?.[3]).toBe(String(3 * 20_000));
+    expect(await page.locator('#reconciliation-empty').count()).toBe(0);
     // Read-only: the page's reads left the ledger as it was.
     expect((await readAudit(context)).length).toBe(ledgerBefore.length);
+    const published = await readAlerts(home, state.alertsTopicArn);
+    expect(published.filter((a) => a.check === 'reconciliation')).toEqual([]);
     expect(problems).toEqual([]);
   }, 60_000);
 
