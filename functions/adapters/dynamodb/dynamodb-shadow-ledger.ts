@@ -33,42 +33,45 @@ export class DynamoDbShadowLedger {
 
   /** Every shadow entry of one policy, oldest first by the time it was recorded. */
   async entries(policy: string): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': SHADOW_PK, ':prefix': `shadow-${policy}#` },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages)
-      for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) entries.push(entry as LedgerEntry);
-    return entries.sort((a, b) => a.recorded_at.localeCompare(b.recorded_at));
+    const items = await this.query('pk = :pk AND begins_with(sk, :prefix)', {
+      ':prefix': `shadow-${policy}#`,
+    });
+    return oldestFirst(items.map(({ entry }) => entry));
   }
 
   /**
-   * The names of the policies with at least one entry, sorted: read from the keys (`shadow-<name>#...`,
-   * a name has no `#`), so a reader needs no stage parameter to know which shadows ran.
+   * Every policy with at least one entry, sorted by name, each with its entries oldest first: one read
+   * of the partition. The name comes from the key (`shadow-<name>#...`, a name has no `#`), so a reader
+   * needs no stage parameter to know which shadows ran.
    */
-  async policies(): Promise<string[]> {
-    const names = new Set<string>();
+  async byPolicy(): Promise<{ name: string; entries: LedgerEntry[] }[]> {
+    const grouped = new Map<string, LedgerEntry[]>();
+    for (const { sk, entry } of await this.query('pk = :pk')) {
+      const name = /^shadow-([^#]+)#/.exec(sk)?.[1];
+      if (name !== undefined) grouped.set(name, [...(grouped.get(name) ?? []), entry]);
+    }
+    return [...grouped]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, entries]) => ({ name, entries: oldestFirst(entries) }));
+  }
+
+  private async query(keyCondition: string, values: Record<string, string> = {}) {
+    const items: { sk: string; entry: LedgerEntry }[] = [];
     const pages = paginateQuery(
       { client: this.client },
       {
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': SHADOW_PK },
-        ProjectionExpression: 'sk',
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: { ':pk': SHADOW_PK, ...values },
         ConsistentRead: true,
       },
     );
     for await (const page of pages)
-      for (const { sk } of page.Items ?? []) {
-        const found = typeof sk === 'string' ? /^shadow-([^#]+)#/.exec(sk) : null;
-        if (found?.[1] !== undefined) names.add(found[1]);
-      }
-    return [...names].sort();
+      for (const { pk: _pk, sk, ...entry } of page.Items ?? [])
+        items.push({ sk: String(sk), entry: entry as LedgerEntry });
+    return items;
   }
 }
+
+const oldestFirst = (entries: LedgerEntry[]): LedgerEntry[] =>
+  entries.sort((a, b) => a.recorded_at.localeCompare(b.recorded_at));

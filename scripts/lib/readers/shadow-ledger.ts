@@ -9,11 +9,7 @@ const ledgerOf = (context: StageContext) =>
 export const readShadowEntries = (context: StageContext, policy: string): Promise<LedgerEntry[]> =>
   ledgerOf(context).entries(policy);
 
-/** Every shadow policy that wrote an entry, by name, with its entries. */
-export const readShadowPolicies = async (
+/** Every shadow policy that wrote an entry, by name, with its entries (one read of the shadow partition). */
+export const readShadowPolicies = (
   context: StageContext,
-): Promise<{ name: string; entries: LedgerEntry[] }[]> => {
-  const ledger = ledgerOf(context);
-  const names = await ledger.policies();
-  return Promise.all(names.map(async (name) => ({ name, entries: await ledger.entries(name) })));
-};
+): Promise<{ name: string; entries: LedgerEntry[] }[]> => ledgerOf(context).byPolicy();
