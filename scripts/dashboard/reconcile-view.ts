@@ -1,19 +1,12 @@
-import type { ReconcileStatus } from '../../functions/core/reconciliation/reconcile';
+import type { ReconcileRow } from '../../functions/core/reconciliation/reconcile';
 import type { ReconcileOutcome } from '../../functions/core/reconciliation/reconcile-day';
+import { darkSpendOf } from '../lib/reconcile-stage';
 import { type Money, money } from './format';
 
-/** One model-hour: what was counted beside what the provider metered. */
-export interface ReconcileItem {
+/** One model-hour as `ccb reconcile --json` has it, the hour as `14:00` and the dark spend as money. */
+export interface ReconcileItem extends Omit<ReconcileRow, 'hour'> {
   /** `14:00`, the UTC hour. */
   hour: string;
-  model: string;
-  counted_input_tokens: number;
-  provider_input_tokens: number;
-  counted_output_tokens: number;
-  provider_output_tokens: number;
-  /** Signed, of the provider's figure: positive when the provider metered more. */
-  drift_pct: number;
-  status: ReconcileStatus;
   /** What the provider metered above the count, priced: only for a dark-spend drift with a price. */
   dark_spend: Money | null;
 }
@@ -48,20 +41,13 @@ const empty = (day: string, state: ReconcileView['state'], note: string): Reconc
 export const reconcileView = (outcome: ReconcileOutcome | undefined, day: string): ReconcileView => {
   if (outcome === undefined)
     return empty(day, 'not_configured', 'not configured: this stage has no provider metrics source');
-  const { report, drifts } = outcome;
+  const { report } = outcome;
   if (report.rows.every((r) => r.status === 'no_provider_data'))
     return empty(day, 'no_provider_metrics', 'no provider metrics for this day');
-  const driftOf = new Map(drifts.map((d) => [`${d.hour}|${d.model}`, d]));
+  const darkSpend = darkSpendOf(outcome);
   const rows = report.rows.map((r): ReconcileItem => {
-    const drift = driftOf.get(`${r.hour}|${r.model}`);
-    return {
-      ...r,
-      hour: hh(r.hour),
-      dark_spend:
-        drift?.direction === 'dark_spend' && drift.dark_spend_nano !== null
-          ? money(drift.dark_spend_nano)
-          : null,
-    };
+    const dark = darkSpend(r);
+    return { ...r, hour: hh(r.hour), dark_spend: dark === null ? null : money(dark) };
   });
   return {
     day,

@@ -5,7 +5,7 @@ import { DynamoDbSpendReader } from '../../functions/adapters/dynamodb/dynamodb-
 import { SnsAlertPublisher } from '../../functions/adapters/sns/sns-alert-publisher';
 import { DEFAULT_PRICE_TABLE } from '../../functions/core/pricing/price-table';
 import type { ProviderMetricsSource } from '../../functions/core/reconciliation/ports';
-import { DEFAULT_RECONCILE_CONFIG } from '../../functions/core/reconciliation/reconcile';
+import { DEFAULT_RECONCILE_CONFIG, type ReconcileRow } from '../../functions/core/reconciliation/reconcile';
 import {
   countedFromHourlyRows,
   createReconcile,
@@ -34,6 +34,18 @@ export const providerMetricsOf = (context: StageContext): ProviderMetricsSource 
     if (error instanceof StandInMissingError) return undefined;
     throw error;
   }
+};
+
+/**
+ * What the provider metered above the count of a model-hour, priced: set only for a dark-spend drift
+ * with a price. `ccb reconcile` and the dashboard show the same figure.
+ */
+export const darkSpendOf = (outcome: ReconcileOutcome): ((row: ReconcileRow) => number | null) => {
+  const drifts = new Map(outcome.drifts.map((d) => [`${d.hour}|${d.model}`, d]));
+  return (row) => {
+    const drift = drifts.get(`${row.hour}|${row.model}`);
+    return drift?.direction === 'dark_spend' ? drift.dark_spend_nano : null;
+  };
 };
 
 /** The use case's dependencies for a stage, without `raise`: what every run reads. */

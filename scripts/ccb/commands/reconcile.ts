@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { formatUsd } from '../../../functions/core/money';
 import type { ReconcileOutcome } from '../../../functions/core/reconciliation/reconcile-day';
-import { runReconcile } from '../../lib/reconcile-stage';
+import { darkSpendOf, runReconcile } from '../../lib/reconcile-stage';
 import { renderTable } from '../../lib/table';
 
 export const renderReconcile = (outcome: ReconcileOutcome): string => {
-  const { report, drifts } = outcome;
+  const { report } = outcome;
   if (report.rows.length === 0) return `Nothing counted or metered on ${report.day}.`;
-  const darkOf = new Map(drifts.map((d) => [`${d.hour}|${d.model}`, d]));
+  const darkSpend = darkSpendOf(outcome);
   const table = renderTable(
     [
       'hour',
@@ -21,7 +21,7 @@ export const renderReconcile = (outcome: ReconcileOutcome): string => {
       'dark spend',
     ],
     report.rows.map((r) => {
-      const drift = darkOf.get(`${r.hour}|${r.model}`);
+      const dark = darkSpend(r);
       return [
         `${String(r.hour).padStart(2, '0')}:00`,
         r.model,
@@ -31,9 +31,7 @@ export const renderReconcile = (outcome: ReconcileOutcome): string => {
         r.provider_output_tokens,
         `${r.drift_pct}%`,
         r.status,
-        drift?.direction === 'dark_spend' && drift.dark_spend_nano !== null
-          ? `$${formatUsd(drift.dark_spend_nano, 4)}`
-          : '',
+        dark === null ? '' : `$${formatUsd(dark, 4)}`,
       ];
     }),
   );
