@@ -55,13 +55,20 @@ export interface IncidentRow {
    * policy could have told the caller. What a policy let through by acting late or not at all.
    */
   beyondInFlightUsd: number;
-  /** Minutes customers were answered on a cheaper path (ccb's degraded modes), to midnight. */
+  /** Minutes under the Haiku floor or degradation (cost_saving, emergency), to midnight. */
   degradedMinutes: number;
+  /**
+   * Minutes in cache_aggressive, to midnight: every call on its usual model, held to its token budget,
+   * some more answered from the cache. Not counted as degraded, so shown on its own.
+   */
+  cacheAggressiveMinutes: number;
   /** Minutes every call but the allow-listed was refused (ccb's cap, a peer's hard stop), to midnight. */
   refusedMinutes: number;
   /** From the incident's start to the first change the policy made; null when it never acted. */
   onsetToActionMinutes: number | null;
   callsRefused: number;
+  /** Calls answered otherwise because of the policy: from the looser cache, on Haiku or cut to budget. */
+  callsChanged: number;
   alertsSent: number;
 }
 
@@ -107,9 +114,11 @@ export const hardStop = async (
     overshootUsd: round2(overshoot / 1e9),
     beyondInFlightUsd: round2(Math.max(0, overshoot - inFlight) / 1e9),
     degradedMinutes: 0,
+    cacheAggressiveMinutes: 0,
     refusedMinutes: acted ? round2((dayStart + 86_400_000 - (stopAt as number)) / MINUTE_MS) : 0,
     onsetToActionMinutes: acted ? round2(((stopAt as number) - dayStart - onsetMs) / MINUTE_MS) : null,
     callsRefused: refused,
+    callsChanged: 0,
     // Assumed: one notification when it acts (their documents as cited do not say more).
     alertsSent: acted ? 1 : 0,
   };
@@ -126,7 +135,7 @@ export const breakerRow = async (
   const loop = await replayClosedLoop(scenario, options, { policy });
   const dayStart = startOfUtcDay(options.day);
   const first = loop.transitions[0];
-  const { cap: capMinutes = 0, ...degraded } = loop.degraded_minutes;
+  const { cap: capMinutes = 0, cache_aggressive: cacheAggressive = 0, ...degraded } = loop.degraded_minutes;
   return {
     scenario,
     policy: label,
@@ -134,10 +143,12 @@ export const breakerRow = async (
     overshootUsd: round2(loop.overshoot_usd),
     beyondInFlightUsd: round2(loop.overshoot_beyond_in_flight_usd),
     degradedMinutes: round2(Object.values(degraded).reduce((sum, m) => sum + m, 0)),
+    cacheAggressiveMinutes: round2(cacheAggressive),
     refusedMinutes: round2(capMinutes),
     onsetToActionMinutes:
       first === undefined ? null : round2((Date.parse(first.at) - dayStart - onsetMs) / MINUTE_MS),
     callsRefused: loop.calls_refused,
+    callsChanged: loop.calls_changed,
     alertsSent: loop.alerts.length,
   };
 };
@@ -177,10 +188,10 @@ const fmt = (n: number | null) =>
 /** The one table of docs/BENCHMARKS.md. */
 export const incidentTable = (rows: readonly IncidentRow[], capUsd: number): string =>
   [
-    '| incident | policy | spend $ | overshoot $ (% of cap) | beyond in flight $ | degraded minutes (answering) | refused minutes | onset -> first action (min) | calls refused | alerts sent |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| incident | policy | spend $ | overshoot $ (% of cap) | beyond in flight $ | degraded minutes (Haiku floor or degradation) | cache_aggressive minutes (budgets held) | refused minutes | onset -> first action (min) | calls answered otherwise | calls refused | alerts sent |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.policy} | ${fmt(r.spentUsd)} | ${fmt(r.overshootUsd)} (${fmt((100 * r.overshootUsd) / capUsd)}%) | ${fmt(r.beyondInFlightUsd)} | ${fmt(r.degradedMinutes)} | ${fmt(r.refusedMinutes)} | ${fmt(r.onsetToActionMinutes)} | ${fmt(r.callsRefused)} | ${fmt(r.alertsSent)} |`,
+        `| ${r.scenario} | ${r.policy} | ${fmt(r.spentUsd)} | ${fmt(r.overshootUsd)} (${fmt((100 * r.overshootUsd) / capUsd)}%) | ${fmt(r.beyondInFlightUsd)} | ${fmt(r.degradedMinutes)} | ${fmt(r.cacheAggressiveMinutes)} | ${fmt(r.refusedMinutes)} | ${fmt(r.onsetToActionMinutes)} | ${fmt(r.callsChanged)} | ${fmt(r.callsRefused)} | ${fmt(r.alertsSent)} |`,
     ),
   ].join('\n');

@@ -2,7 +2,12 @@ import { DEFAULT_FLAG_CACHE_MS, resolveFlags } from '../../functions/core/breake
 import type { PricedCostEvent } from '../../functions/core/events/cost-event';
 import { nanoToUsd } from '../../functions/core/money';
 import { utcDay } from '../../functions/core/time';
-import { type ChatbotFlags, chatbotFlagsFrom, NORMAL_FLAGS } from '../scenarios/chatbot';
+import {
+  type ChatbotFlags,
+  type ConsumerObserver,
+  chatbotFlagsFrom,
+  NORMAL_FLAGS,
+} from '../scenarios/chatbot';
 import { closedLoopItems, type ScenarioOptions } from '../scenarios/index';
 import type { Crossing } from './breaker-replay';
 import type { ReplayLine } from './event-stream';
@@ -40,6 +45,10 @@ export interface ClosedLoopReport extends ReplayReport {
   calls_after_cap: number;
   /** Calls the chatbot did not make because the cap's allow_listed_only held. */
   calls_refused: number;
+  /** Calls the chatbot cut to their intent's token budget because strict_token_budgets held. */
+  calls_clipped: number;
+  /** Calls the chatbot answered otherwise because of the flags: looser cache, Haiku, cut to budget. */
+  calls_changed: number;
   /**
    * Spend over the cap beyond what was in flight: the overshoot less the calls made after the cap was
    * crossed but before a refusal could reach the chatbot (propagation plus its flag cache). Zero when the
@@ -59,7 +68,7 @@ function* chatbotLines(
   options: Partial<ScenarioOptions>,
   propagationMs: number,
   flagsOf: (atMs: number) => Readonly<Record<string, string>> | undefined,
-  onRefused?: (atMs: number) => void,
+  observer?: ConsumerObserver,
 ): Generator<ReplayLine> {
   let readAt = Number.NEGATIVE_INFINITY;
   let current: ChatbotFlags = NORMAL_FLAGS;
@@ -74,7 +83,7 @@ function* chatbotLines(
     }
     return current;
   };
-  const items = closedLoopItems(scenario, options, flagsAt, onRefused);
+  const items = closedLoopItems(scenario, options, flagsAt, observer);
   for (let next = items.next(); next.done !== true; next = items.next()) yield next.value.line;
 }
 
@@ -119,17 +128,19 @@ export const replayClosedLoop = async (
     () => loop.engine.crossings,
   );
   const loop = startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS, onEvent: watch.onEvent });
-  let refused = 0;
+  const done = { refused: 0, clipped: 0, changed: 0 };
   const report = await loop.run(
-    chatbotLines(
-      scenario,
-      options,
-      propagationMs,
-      (at) => loop.engine.flagsAt(at),
-      () => {
-        refused += 1;
+    chatbotLines(scenario, options, propagationMs, (at) => loop.engine.flagsAt(at), {
+      refused: () => {
+        done.refused += 1;
       },
-    ),
+      clipped: () => {
+        done.clipped += 1;
+      },
+      changed: () => {
+        done.changed += 1;
+      },
+    }),
   );
   const open = await startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS }).run(
     chatbotLines(scenario, options, propagationMs, () => undefined),
@@ -149,7 +160,9 @@ export const replayClosedLoop = async (
     },
     spend_avoided_usd: Math.round((spent(open) - spent(report)) * 1e6) / 1e6,
     calls_after_cap: watch.callsAfterCap(),
-    calls_refused: refused,
+    calls_refused: done.refused,
+    calls_clipped: done.clipped,
+    calls_changed: done.changed,
     overshoot_beyond_in_flight_usd: Math.round(watch.beyondInFlightUsd(report.days) * 1e6) / 1e6,
   };
 };

@@ -1,6 +1,12 @@
 import type { CostEventV2 } from '../../functions/core/events/cost-event';
 import { reportedCostUsd } from '../../producer';
-import { type ChatbotFlags, chatbotIncident, NORMAL_FLAGS, RUNAWAY_BUG } from './chatbot';
+import {
+  type ChatbotFlags,
+  type ConsumerObserver,
+  chatbotIncident,
+  NORMAL_FLAGS,
+  RUNAWAY_BUG,
+} from './chatbot';
 import {
   DAY_MS,
   type Defect,
@@ -40,7 +46,7 @@ interface ScenarioDefinition {
   description: string;
   incident?: Incident;
   /** The same day with the chatbot reading `flags` before each call; default: the incident, then the chatbot. */
-  closedLoop?: (flags: (atMs: number) => ChatbotFlags, onRefused?: (atMs: number) => void) => Incident;
+  closedLoop?: (flags: (atMs: number) => ChatbotFlags, observer?: ConsumerObserver) => Incident;
 
   /** Calls the provider meters that no producer reports (dark spend). */
   unreported?: (options: ScenarioOptions) => Iterable<CostEventV2>;
@@ -68,7 +74,7 @@ const DEFINITIONS = {
     description:
       'the default day, but from 14:00 UTC a router bug sends every intent to Sonnet with 40x prompts (open loop: nobody reads the flags; `npm start` replays it with the chatbot obeying them)',
     incident: chatbotIncident(() => NORMAL_FLAGS, RUNAWAY_BUG),
-    closedLoop: (flags, onRefused) => chatbotIncident(flags, RUNAWAY_BUG, onRefused),
+    closedLoop: (flags, observer) => chatbotIncident(flags, RUNAWAY_BUG, observer),
   },
   'current-models': {
     description:
@@ -147,9 +153,9 @@ export const scenarioItems = (
 const obeying = (
   incident: Incident | undefined,
   flags: (atMs: number) => ChatbotFlags,
-  onRefused?: (atMs: number) => void,
+  observer?: ConsumerObserver,
 ): Incident => {
-  const chatbot = chatbotIncident(flags, undefined, onRefused);
+  const chatbot = chatbotIncident(flags, undefined, observer);
   return {
     startMs: 0,
     adjust: (draft, rng, turn) => {
@@ -169,19 +175,19 @@ const obeying = (
 /**
  * A built-in scenario with the chatbot in the loop: before each call it reads `flags` at the call's time
  * (the breaker's flags as it would see them then) and obeys them. Items in emission order, generated as they are pulled, so
- * the flags may change between two calls. A call the flags refuse yields nothing; `onRefused` hears of it.
+ * the flags may change between two calls. A call the flags refuse yields nothing; `observer` hears of it,
+ * and of each call cut to its token budget.
  */
 export const closedLoopItems = (
   name: string,
   options: Partial<ScenarioOptions>,
   flags: (atMs: number) => ChatbotFlags,
-  onRefused?: (atMs: number) => void,
+  observer?: ConsumerObserver,
 ): Iterator<ScenarioItem> => {
   const definition = definitionOf(name);
   const resolved = withDefaults(options);
   validateOptions(resolved);
-  const incident =
-    definition.closedLoop?.(flags, onRefused) ?? obeying(definition.incident, flags, onRefused);
+  const incident = definition.closedLoop?.(flags, observer) ?? obeying(definition.incident, flags, observer);
   return generateDay(resolved, incident);
 };
 

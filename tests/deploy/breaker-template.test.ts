@@ -42,6 +42,7 @@ const FLAG_PARAMETERS = {
   model_tier_floor: 'none',
   suspend_scale_in: 'false',
   allow_listed_only: 'false',
+  strict_token_budgets: 'false',
   cost_circuit_breaker_enabled: 'true',
 };
 const FLAG_PARAMETERS_ARN = {

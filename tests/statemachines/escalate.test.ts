@@ -43,6 +43,7 @@ describe('the escalate state machine', () => {
       degradation_active: 'false',
       model_tier_floor: 'haiku',
       suspend_scale_in: 'true',
+      strict_token_budgets: 'true',
       allow_listed_only: 'false',
       cost_circuit_breaker_enabled: 'true',
     });

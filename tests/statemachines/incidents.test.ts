@@ -122,12 +122,14 @@ describe('incidents, not storms', () => {
       `${a.attributes.severity} ${a.attributes.check} ${a.attributes.incident ?? (a.body.to_mode as string)}`;
     const aboutTheDay = published.filter((a) => (a.body.trigger as { day: string }).day === DAY);
     expect(aboutTheDay.length).toBeLessThanOrEqual(15);
-    // The forecast's cost_saving did not slow the pace, so the look-ahead took emergency long before
-    // the 95% rung; both critical rungs still alert when crossed.
+    // The forecast's first step (cache_aggressive, token budgets held) and then its cost_saving did not
+    // slow the pace, so the look-ahead took emergency long before the 95% rung; both critical rungs
+    // still alert when crossed.
     expect(aboutTheDay.map(line)).toEqual([
-      'warning forecast cost_saving',
+      'warning forecast cache_aggressive',
       'warning token_explosion onset',
       'warning conversation_spike onset',
+      'warning forecast cost_saving',
       'critical look_ahead emergency',
       'warning token_explosion digest',
       'warning conversation_spike digest',
@@ -139,7 +141,7 @@ describe('incidents, not storms', () => {
       'info conversation_spike resolved',
     ]);
     // The cap's alert says the deny holds; the next day's restore is its own story, one alert per step.
-    expect(aboutTheDay[9]?.body.enforcement).toMatchObject({ outcome: 'attached', roles: ['chatbot-task'] });
+    expect(aboutTheDay[10]?.body.enforcement).toMatchObject({ outcome: 'attached', roles: ['chatbot-task'] });
     expect(published.filter((a) => !aboutTheDay.includes(a)).map(line)).toEqual([
       'info restore emergency',
       'info restore cost_saving',

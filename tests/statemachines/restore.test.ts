@@ -44,6 +44,7 @@ describe('the restore state machine', () => {
       degradation_active: 'false',
       model_tier_floor: 'none',
       suspend_scale_in: 'false',
+      strict_token_budgets: 'false',
       allow_listed_only: 'false',
       cost_circuit_breaker_enabled: 'true',
     });

@@ -22,8 +22,16 @@ export interface LookAheadConfig {
 export interface CheckConfig {
   capNano: number;
   ladder: Ladder;
-  /** Forecast over this share of the cap (basis points) escalates to cost_saving; null turns it off. */
+  /** Forecast over this share of the cap (basis points) escalates (forecastFirstMode); null turns it off. */
   forecastOverBp: number | null;
+  /**
+   * The forecast's first step. From cache_aggressive (strict token budgets, no ordinary call degraded) it
+   * goes on to cost_saving once that mode has had `forecastSettleMs` and a whole 15-minute window since,
+   * if the day still forecasts over: oversized prompts get the chance to be the whole runaway.
+   */
+  forecastFirstMode: 'cache_aggressive' | 'cost_saving';
+  /** How long the first step gets to reach every consumer before its effect is judged. */
+  forecastSettleMs: number;
   /** Escalation that looks ahead (DESIGN 19); null turns it off. */
   lookAhead: LookAheadConfig | null;
   /** Rolling 15-minute spend above this many times its baseline is a velocity spike. */

@@ -21,6 +21,11 @@ export interface ResolvedFlags {
   /** allow_listed_only (the cap): no model calls except the allow-listed; implies degraded. */
   allowListedOnly: boolean;
   /**
+   * strict_token_budgets: hold every call to its intent's token budget, on every path (agent loops,
+   * retries); implied by degradation. Calls within budget go out unchanged.
+   */
+  strictTokenBudgets: boolean;
+  /**
    * Whether a model call for `caller` (a story or feature name) may go out: always, unless the cap
    * holds, and then only for callers in the client's allow list.
    */
@@ -85,6 +90,7 @@ export const resolveFlags = (
     modelTierFloor: degraded || values.model_tier_floor === 'haiku' ? 'haiku' : 'none',
     suspendScaleIn: degraded || isTrue(values.suspend_scale_in),
     allowListedOnly,
+    strictTokenBudgets: degraded || isTrue(values.strict_token_budgets),
     modelCallAllowed: (caller) => !allowListedOnly || allowListed.has(caller),
     optimizationEnabled,
     techniqueEnabled: (story, technique) =>
@@ -104,6 +110,7 @@ export const createFlagClient = (options: FlagClientOptions) => {
     'model_tier_floor',
     'suspend_scale_in',
     'allow_listed_only',
+    'strict_token_budgets',
     ...options.stories.map((story) => `${story}_optimization_enabled`),
     ...Object.entries(techniques).flatMap(([, list]) => list.map((t) => `${t}_enabled`)),
   ];

@@ -53,19 +53,21 @@ export interface DayVerdict {
   forecastNano: number;
   /** True when that forecast is over the cap. */
   forecastOver: boolean;
-  /** The ladder's mode, raised to cost_saving when the forecast is over the cap. */
+  /** The ladder's mode, raised to the forecast's first step when the forecast is over the cap. */
   mode: Mode;
 }
 
 /**
- * The one rule of the spend ladder (DESIGN 5): the mode the spend reaches, raised to cost_saving when
- * the forecast crosses the cap (or the policy's share of it; early escalation before the spend itself gets there). The checks turn
- * its parts into triggers; nothing else decides a mode from spend.
+ * The one rule of the spend ladder (DESIGN 5): the mode the spend reaches, raised to the forecast's first
+ * step when the forecast crosses the cap (or the policy's share of it; early escalation before the spend
+ * itself gets there). The checks turn its parts into triggers; nothing else decides a mode from spend.
+ * What the first step leaves is judged later (spend-checks' forecastStep, the look-ahead).
  */
 export const judgeDay = (
   input: ForecastInput,
   ladder: Ladder = DEFAULT_LADDER,
   forecastOverBp: number | null = 10_000,
+  forecastFirstMode: Mode = 'cache_aggressive',
 ): DayVerdict => {
   const byLadder = modeForSpend(input.spentNano, input.capNano, ladder);
   const forecastNano = forecastEndOfDayNano(input);
@@ -76,6 +78,6 @@ export const judgeDay = (
     byLadder,
     forecastNano,
     forecastOver,
-    mode: forecastOver ? moreRestrictive(byLadder, 'cost_saving') : byLadder,
+    mode: forecastOver ? moreRestrictive(byLadder, forecastFirstMode) : byLadder,
   };
 };

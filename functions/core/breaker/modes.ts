@@ -14,6 +14,13 @@ export interface BreakerFlags {
    * every story call the floor model (seed 000: degradation overrides every story).
    */
   allow_listed_only: boolean;
+  /**
+   * Every model call held to its intent's token budget (seed 001 A1), whatever path makes it: an agent
+   * loop or a retrieval bug that skips the usual truncation. Calls within budget are untouched, so this
+   * is the first step of every mode above normal: it stops a runaway of oversized prompts, even in an
+   * intent kept on Sonnet, without degrading anyone's ordinary call.
+   */
+  strict_token_budgets: boolean;
 }
 
 const FLAGS: Record<Mode, BreakerFlags> = {
@@ -22,30 +29,35 @@ const FLAGS: Record<Mode, BreakerFlags> = {
     model_tier_floor: 'none',
     suspend_scale_in: false,
     allow_listed_only: false,
+    strict_token_budgets: false,
   },
   cache_aggressive: {
     degradation_active: false,
     model_tier_floor: 'none',
     suspend_scale_in: false,
     allow_listed_only: false,
+    strict_token_budgets: true,
   },
   cost_saving: {
     degradation_active: false,
     model_tier_floor: 'haiku',
     suspend_scale_in: true,
     allow_listed_only: false,
+    strict_token_budgets: true,
   },
   emergency: {
     degradation_active: true,
     model_tier_floor: 'haiku',
     suspend_scale_in: true,
     allow_listed_only: false,
+    strict_token_budgets: true,
   },
   cap: {
     degradation_active: true,
     model_tier_floor: 'haiku',
     suspend_scale_in: true,
     allow_listed_only: true,
+    strict_token_budgets: true,
   },
 };
 

@@ -101,6 +101,9 @@ export const checkConfigFromPolicy = (
     capBp: toBp(policy.ladder_pct.cap),
   },
   forecastOverBp: policy.forecast.enabled ? toBp(policy.forecast.over_pct) : null,
+  forecastFirstMode: policy.forecast.first_mode,
+  // The look-ahead's settle time: one notion of how long a mode takes to reach every consumer.
+  forecastSettleMs: policy.look_ahead.settle_seconds * 1_000,
   lookAhead: policy.look_ahead.enabled
     ? {
         settleMs: policy.look_ahead.settle_seconds * 1_000,

@@ -36,11 +36,15 @@ export interface PolicyDocument {
     cap: Pct;
   };
   /**
-   * Early escalation to cost_saving when spend so far plus the last 15 minutes' pace to midnight is over this share of the cap.
+   * Early escalation when spend so far plus the last 15 minutes' pace to midnight is over this share of the cap: first to `first_mode`; if that is cache_aggressive and, once it has had look_ahead.settle_seconds and a whole 15-minute window since, the forecast is still over, on to cost_saving.
    */
   forecast?: {
     enabled?: boolean;
     over_pct?: Pct;
+    /**
+     * The forecast's first step. cache_aggressive holds every call to its intent's token budget (strict_token_budgets) and degrades no ordinary call, so a runaway of oversized prompts ends there; cost_saving (DESIGN 5's rule) puts the Haiku floor on at once.
+     */
+    first_mode?: 'cache_aggressive' | 'cost_saving';
   };
   /**
    * Escalation that looks ahead (DESIGN 19). Once the current mode has had `settle_seconds` to take effect, and a whole 15-minute window of spend has been seen since, a forecast at that pace still over `over_pct` of the cap escalates one mode further before the rung: to the next degraded mode (cost_saving -> emergency), and into cap, which refuses calls, only when the cap is then less than `cap_lead_seconds` away at that pace. Never steps down within the day.
@@ -116,11 +120,15 @@ export interface Policy {
     cap: Pct;
   };
   /**
-   * Early escalation to cost_saving when spend so far plus the last 15 minutes' pace to midnight is over this share of the cap.
+   * Early escalation when spend so far plus the last 15 minutes' pace to midnight is over this share of the cap: first to `first_mode`; if that is cache_aggressive and, once it has had look_ahead.settle_seconds and a whole 15-minute window since, the forecast is still over, on to cost_saving.
    */
   forecast: {
     enabled: boolean;
     over_pct: Pct;
+    /**
+     * The forecast's first step. cache_aggressive holds every call to its intent's token budget (strict_token_budgets) and degrades no ordinary call, so a runaway of oversized prompts ends there; cost_saving (DESIGN 5's rule) puts the Haiku floor on at once.
+     */
+    first_mode: 'cache_aggressive' | 'cost_saving';
   };
   /**
    * Escalation that looks ahead (DESIGN 19). Once the current mode has had `settle_seconds` to take effect, and a whole 15-minute window of spend has been seen since, a forecast at that pace still over `over_pct` of the cap escalates one mode further before the rung: to the next degraded mode (cost_saving -> emergency), and into cap, which refuses calls, only when the cap is then less than `cap_lead_seconds` away at that pace. Never steps down within the day.

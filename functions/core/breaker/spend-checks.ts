@@ -112,6 +112,24 @@ export const velocityBaselineNano = (
 ): number => velocityBaseline(snapshot, capNano, minDays).nano;
 
 /**
+ * Where a forecast over the cap takes the breaker from `currentMode`, if anywhere: the first step
+ * (policy `forecast.first_mode`), then cost_saving once the first step has had its settle time and a
+ * whole window since (what it left, not what it met). A mode of unknown age, as one carried over from
+ * an earlier day, has had its chance. Nothing from cost_saving on: the look-ahead's part.
+ */
+const forecastStep = (
+  currentMode: Mode,
+  atMs: number,
+  config: CheckConfig,
+  modeSinceMs: number | undefined,
+): Mode | undefined => {
+  if (severity(currentMode) >= severity('cost_saving')) return undefined;
+  if (severity(currentMode) < severity(config.forecastFirstMode)) return config.forecastFirstMode;
+  const settling = modeSinceMs !== undefined && atMs < modeSinceMs + config.forecastSettleMs + MS_PER_QUARTER;
+  return settling ? undefined : 'cost_saving';
+};
+
+/**
  * The spend checks of DESIGN 5 at one instant of event time: the budget ladder, the end-of-day
  * forecast, the look-ahead past the current mode and the spend velocity. Pure; `currentMode` spares
  * starting executions that would change nothing (their ids would make them no-ops anyway) and, with
@@ -137,7 +155,7 @@ export const spendTriggers = (
     last15MinutesNano: last15,
     msLeftInDay: startOfUtcDay(day) + MS_PER_DAY - atMs,
   };
-  const verdict = judgeDay(pace, config.ladder, config.forecastOverBp);
+  const verdict = judgeDay(pace, config.ladder, config.forecastOverBp, config.forecastFirstMode);
 
   const ladderMode = verdict.byLadder;
   // A critical rung always tells FinOps, even when the look-ahead got to its mode first; its id is
@@ -173,18 +191,27 @@ export const spendTriggers = (
   const forecast = verdict.forecastNano;
   const forecastPct = (config.forecastOverBp ?? 10_000) / 100;
   const overWhat = forecastPct === 100 ? `the ${cap} cap` : `${forecastPct}% of the ${cap} cap`;
-  if (verdict.forecastOver && severity(currentMode) < severity('cost_saving')) {
+  const forecastTo = verdict.forecastOver ? forecastStep(currentMode, atMs, config, modeSinceMs) : undefined;
+  if (forecastTo !== undefined) {
     triggers.push({
-      id: executionName('forecast', day),
+      // The cost_saving step keeps the name it had before there was a first step: one per day.
+      id:
+        forecastTo === 'cost_saving'
+          ? executionName('forecast', day)
+          : executionName('forecast', day, forecastTo),
       check: 'forecast',
       severity: 'warning',
-      to_mode: 'cost_saving',
+      to_mode: forecastTo,
       metric: 'forecast_end_of_day_pct',
       value: percent(forecast, config.capNano),
       threshold: forecastPct,
       event_time: eventTime,
       day,
-      summary: `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over ${overWhat}`,
+      summary:
+        `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over ${overWhat}` +
+        (severity(currentMode) >= severity(config.forecastFirstMode) && forecastTo === 'cost_saving'
+          ? ` (${currentMode}, its token budgets held, has not slowed it enough)`
+          : ''),
     });
   }
 

@@ -56,6 +56,7 @@ export const breakerFlags = (mode: Mode, raised: Partial<BreakerFlags>): Breaker
     model_tier_floor: raised.model_tier_floor === 'haiku' ? 'haiku' : base.model_tier_floor,
     suspend_scale_in: base.suspend_scale_in || raised.suspend_scale_in === true,
     allow_listed_only: base.allow_listed_only,
+    strict_token_budgets: base.strict_token_budgets,
   };
 };
 
@@ -73,6 +74,8 @@ export const effectiveFlags = (state: BreakerState): EffectiveFlags => {
     // The cap is degradation taken further: an override that lifts degradation or disables the
     // breaker lifts the cap with it (and so its IAM deny), rather than needing a flag of its own.
     allow_listed_only: own.allow_listed_only && degradation_active && cost_circuit_breaker_enabled,
+    // Only the mode sets it; an admin who disables the breaker lifts it with everything else the breaker set.
+    strict_token_budgets: own.strict_token_budgets && cost_circuit_breaker_enabled,
     cost_circuit_breaker_enabled,
   };
 };
@@ -90,6 +93,7 @@ export const parameterValues = (flags: EffectiveFlags): Record<string, string> =
   model_tier_floor: flags.model_tier_floor,
   suspend_scale_in: String(flags.suspend_scale_in),
   allow_listed_only: String(flags.allow_listed_only),
+  strict_token_budgets: String(flags.strict_token_budgets),
   cost_circuit_breaker_enabled: String(flags.cost_circuit_breaker_enabled),
 });
 

@@ -24,13 +24,23 @@ describe('ccb replay --consumer chatbot', () => {
     expect(loop.degraded_minutes.cost_saving).toBeGreaterThan(0);
   });
 
-  it('stops a runaway inside a protected intent before the cap by looking ahead, refusing fewer calls than the rung alone', async () => {
-    // A cap tight enough that even emergency (which keeps recommendation on Sonnet) does not save the day.
-    const tight = parsePolicy({ daily_budget_usd: 15 });
-    const rungOnly = parsePolicy({ daily_budget_usd: 15, name: 'rung-only', look_ahead: { enabled: false } });
+  it('ends a runaway inside a protected intent with token budgets alone: no Haiku floor, no call refused', async () => {
+    const loop = await replayClosedLoop('protected-runaway', SCENARIO, { policy });
 
-    const ahead = await replayClosedLoop('protected-runaway', SCENARIO, { policy: tight });
-    const atTheRung = await replayClosedLoop('protected-runaway', SCENARIO, { policy: rungOnly });
+    expect(loop.no_breaker.overshoot_usd).toBeGreaterThan(0);
+    expect(loop.transitions.map((t) => [t.to, t.check])).toEqual([['cache_aggressive', 'forecast']]);
+    expect(loop.overshoot_usd).toBe(0);
+    expect(loop.calls_clipped).toBeGreaterThan(0);
+    expect(loop.calls_refused).toBe(0);
+  });
+
+  it('takes cap before the rung by looking ahead when even emergency cannot save the day, refusing fewer calls than the rung alone', async () => {
+    // A 3x surge of ordinary calls under a cap below a normal day: no budget cuts it, emergency slows it only.
+    const tight = parsePolicy({ daily_budget_usd: 4 });
+    const rungOnly = parsePolicy({ daily_budget_usd: 4, name: 'rung-only', look_ahead: { enabled: false } });
+
+    const ahead = await replayClosedLoop('holiday-surge', SCENARIO, { policy: tight });
+    const atTheRung = await replayClosedLoop('holiday-surge', SCENARIO, { policy: rungOnly });
 
     const checksTo = (r: typeof ahead, mode: string) =>
       r.transitions.filter((t) => t.to === mode).map((t) => t.check);

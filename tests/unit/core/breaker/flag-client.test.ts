@@ -42,6 +42,18 @@ describe('flag client', () => {
     expect(flags.techniqueEnabled('llm', 'prompt_compression')).toBe(false);
   });
 
+  it('holds token budgets when the mode asks for it or degradation implies it, and not otherwise', async () => {
+    const flagsFor = (strict: string, degraded: string) =>
+      aClient(aSource({ strict_token_budgets: strict, degradation_active: degraded })).flags();
+    const asked = await flagsFor('true', 'false');
+    const implied = await flagsFor('false', 'true');
+    const normal = await flagsFor('false', 'false');
+
+    expect(asked).toMatchObject({ strictTokenBudgets: true, degraded: false, modelTierFloor: 'none' });
+    expect(implied.strictTokenBudgets).toBe(true);
+    expect(normal.strictTokenBudgets).toBe(false);
+  });
+
   it('honours a story flag and then its technique flags', async () => {
     const flags = await aClient(
       aSource({

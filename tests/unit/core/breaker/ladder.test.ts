@@ -47,7 +47,7 @@ describe('the forecast', () => {
     ).toBe(usd(1_200));
   });
 
-  it('escalates early to cost_saving when the projection crosses the cap', () => {
+  it('escalates early to the first step (cache_aggressive) when the projection crosses the cap', () => {
     const runaway = {
       spentNano: usd(2_000),
       capNano: CAP,
@@ -60,8 +60,9 @@ describe('the forecast', () => {
       byLadder: 'normal',
       forecastNano: usd(6_000),
       forecastOver: true,
-      mode: 'cost_saving',
+      mode: 'cache_aggressive',
     });
+    expect(judgeDay(runaway, undefined, 10_000, 'cost_saving')).toMatchObject({ mode: 'cost_saving' });
     expect(judgeDay(calm)).toMatchObject({ forecastOver: false, mode: 'normal' });
   });
 
@@ -78,6 +79,7 @@ describe('the forecast', () => {
 });
 
 describe('mode flags', () => {
+  // DESIGN 5's table, and strict token budgets in every mode above normal: they cut only oversized calls.
   it('follow the table of DESIGN 5', () => {
     expect(MODES.map((mode) => [mode, flagsFor(mode)])).toEqual([
       [
@@ -87,6 +89,7 @@ describe('mode flags', () => {
           model_tier_floor: 'none',
           suspend_scale_in: false,
           allow_listed_only: false,
+          strict_token_budgets: false,
         },
       ],
       [
@@ -96,6 +99,7 @@ describe('mode flags', () => {
           model_tier_floor: 'none',
           suspend_scale_in: false,
           allow_listed_only: false,
+          strict_token_budgets: true,
         },
       ],
       [
@@ -105,6 +109,7 @@ describe('mode flags', () => {
           model_tier_floor: 'haiku',
           suspend_scale_in: true,
           allow_listed_only: false,
+          strict_token_budgets: true,
         },
       ],
       [
@@ -114,6 +119,7 @@ describe('mode flags', () => {
           model_tier_floor: 'haiku',
           suspend_scale_in: true,
           allow_listed_only: false,
+          strict_token_budgets: true,
         },
       ],
       // The cap goes one step beyond emergency: no model calls except the allow-listed.
@@ -124,6 +130,7 @@ describe('mode flags', () => {
           model_tier_floor: 'haiku',
           suspend_scale_in: true,
           allow_listed_only: true,
+          strict_token_budgets: true,
         },
       ],
     ]);

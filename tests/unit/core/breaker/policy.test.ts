@@ -28,7 +28,7 @@ describe('the breaker policy', () => {
       name: 'default',
       daily_budget_usd: 5_000,
       ladder_pct: { cache_aggressive: 70, cost_saving: 85, emergency: 95, cap: 100 },
-      forecast: { enabled: true, over_pct: 100 },
+      forecast: { enabled: true, over_pct: 100, first_mode: 'cache_aggressive' },
       look_ahead: { enabled: true, settle_seconds: 300, over_pct: 100, cap_lead_seconds: 600 },
       velocity: { factor: 3, history_days: 7, warehouse_baseline_min_days: 3 },
       spike: { factor: 10 },
@@ -41,6 +41,8 @@ describe('the breaker policy', () => {
       capNano: 5_000_000_000_000,
       ladder: DEFAULT_LADDER,
       forecastOverBp: 10_000,
+      forecastFirstMode: 'cache_aggressive',
+      forecastSettleMs: 300_000,
       lookAhead: { settleMs: 300_000, overBp: 10_000, capLeadMs: 600_000 },
       velocityFactor: 3,
       historyDays: 7,
@@ -62,7 +64,7 @@ describe('the breaker policy', () => {
     });
 
     expect(policy.ladder_pct.cost_saving).toBe(60.5);
-    expect(policy.forecast).toEqual({ enabled: false, over_pct: 100 });
+    expect(policy.forecast).toEqual({ enabled: false, over_pct: 100, first_mode: 'cache_aggressive' });
     expect(policy.velocity).toEqual({ factor: 2, history_days: 7, warehouse_baseline_min_days: 3 });
     expect(checkConfigFromPolicy(policy, {})).toMatchObject({
       ladder: { cacheAggressiveBp: 5_000, costSavingBp: 6_050, emergencyBp: 8_000, capBp: 9_000 },

@@ -57,11 +57,65 @@ describe('the spend checks', () => {
     expect(spendTriggers(snapshot(4_300), at('20:00:00'), 'emergency', config)).toEqual([]);
   });
 
-  it('escalate early to cost_saving when the last 15 minutes, kept up, would cross the cap', () => {
+  it('escalate early to cache_aggressive when the last 15 minutes, kept up, would cross the cap', () => {
     // $2,000 spent at 12:00 with $100 in the current quarter: 2,000 + 100 x 48 quarters left > 5,000.
     const found = spendTriggers(snapshot(2_000, { 48: 100 }, [100]), at('12:00:00'), 'normal', config);
     expect(found.map((t) => t.check)).toEqual(['forecast']);
-    expect(found[0]).toMatchObject({ id: 'forecast-2025-03-15', to_mode: 'cost_saving', threshold: 100 });
+    expect(found[0]).toMatchObject({
+      id: 'forecast-2025-03-15-cache_aggressive',
+      to_mode: 'cache_aggressive',
+      threshold: 100,
+    });
+  });
+
+  describe('after the forecast took cache_aggressive at 11:40 (settle 300 s)', () => {
+    const overAt = (time: string, quarter: number) =>
+      spendTriggers(
+        snapshot(2_000, { [quarter]: 100 }, [100]),
+        at(time),
+        'cache_aggressive',
+        config,
+        at('11:40:00'),
+      );
+
+    it('wait while its token budgets reach the consumers and a whole window of spend is seen since', () => {
+      expect(overAt('11:59:59', 47)).toEqual([]);
+    });
+
+    it('go on to cost_saving if the day still forecasts over the cap at the pace seen since', () => {
+      const found = overAt('12:00:00', 48);
+      expect(found).toMatchObject([{ id: 'forecast-2025-03-15', check: 'forecast', to_mode: 'cost_saving' }]);
+      expect(found[0]?.summary).toContain(
+        'cache_aggressive, its token budgets held, has not slowed it enough',
+      );
+    });
+
+    it('stay there once the budgets have brought the forecast under the cap', () => {
+      const calm = spendTriggers(
+        snapshot(2_000, { 48: 10 }, [10]),
+        at('12:00:00'),
+        'cache_aggressive',
+        config,
+        at('11:40:00'),
+      );
+      expect(calm).toEqual([]);
+    });
+
+    it('go straight on when cache_aggressive is of unknown age (a day carried over): it had its chance', () => {
+      const found = spendTriggers(
+        snapshot(2_000, { 48: 100 }, [100]),
+        at('12:00:00'),
+        'cache_aggressive',
+        config,
+      );
+      expect(found).toMatchObject([{ to_mode: 'cost_saving' }]);
+    });
+  });
+
+  it('take cost_saving at once when the policy makes it the first step (DESIGN 5 as written)', () => {
+    const asWritten = { ...config, forecastFirstMode: 'cost_saving' as const };
+    const found = spendTriggers(snapshot(2_000, { 48: 100 }, [100]), at('12:00:00'), 'normal', asWritten);
+    expect(found).toMatchObject([{ id: 'forecast-2025-03-15', to_mode: 'cost_saving' }]);
   });
 
   it('flag a velocity spike above 3x the same-hour history and raise suspend_scale_in', () => {
@@ -107,6 +161,7 @@ describe('the spend checks and the ladder rule', () => {
       },
       config.ladder,
       config.forecastOverBp,
+      config.forecastFirstMode,
     );
 
     expect(asked).toBe(verdict.mode);
