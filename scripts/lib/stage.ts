@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Workflow } from '../../functions/core/breaker/ports';
+import { once } from '../../functions/shared/once';
 import {
   localCloudWatchClient,
   localDynamoDbClient,
@@ -37,14 +38,6 @@ export interface StageContext {
   /** The local stack's folder; undefined for an AWS stage. */
   home?: string;
 }
-
-const once = <T>(make: () => T): (() => T) => {
-  let made: T | undefined;
-  return () => {
-    made ??= make();
-    return made;
-  };
-};
 
 /**
  * `local` reads the endpoints from the running stack; any other stage uses the AWS SDK's default

@@ -1,4 +1,5 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { once } from '../once';
 import { tracer } from '../powertools';
 
 /*
@@ -19,15 +20,6 @@ export const sdkOptions = (): SdkOptions => ({
   maxAttempts: 4,
   requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
 });
-
-/** Builds on the first call and returns the same value after: once per cold start. */
-export const once = <T>(build: () => T): (() => T) => {
-  let built: T | undefined;
-  return () => {
-    built ??= build();
-    return built;
-  };
-};
 
 /** A client built on its first use with the shared options, traced by X-Ray, then kept for the container's life. */
 export const tracedClient = <Client>(create: (options: SdkOptions) => Client): (() => Client) =>

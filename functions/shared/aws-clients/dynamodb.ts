@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { once, tracedClient } from './build-client';
+import { once } from '../once';
+import { tracedClient } from './build-client';
 
 /*
  * Six attempts rather than four: a write that gives up fails its record, and the stream redelivers the
