@@ -129,17 +129,14 @@ export const replayClosedLoop = async (
   );
   const loop = startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS, onEvent: watch.onEvent });
   const done = { refused: 0, clipped: 0, changed: 0 };
+  const count = (what: keyof typeof done) => () => {
+    done[what] += 1;
+  };
   const report = await loop.run(
     chatbotLines(scenario, options, propagationMs, (at) => loop.engine.flagsAt(at), {
-      refused: () => {
-        done.refused += 1;
-      },
-      clipped: () => {
-        done.clipped += 1;
-      },
-      changed: () => {
-        done.changed += 1;
-      },
+      refused: count('refused'),
+      clipped: count('clipped'),
+      changed: count('changed'),
     }),
   );
   const open = await startReplay({ ...settings, reorderMs: SCENARIO_REORDER_MS }).run(

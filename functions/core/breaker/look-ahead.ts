@@ -15,6 +15,14 @@ export interface LookAheadInput extends ForecastInput {
 }
 
 /**
+ * Whether a mode reached at `sinceMs` has had its settle time and a whole 15-minute window after it, so
+ * the last window's pace is the one it left rather than the one it met. The hysteresis of every step
+ * that judges an earlier step's effect (the look-ahead, the forecast's second step).
+ */
+export const hasSettled = (atMs: number, sinceMs: number, settleMs: number): boolean =>
+  atMs >= sinceMs + settleMs + QUARTER_MS;
+
+/**
  * The mode one step beyond the current one that the pace since the last escalation calls for, if any
  * (DESIGN 19). A degraded mode still answers every call, so the next one is taken as soon as the day
  * forecasts over the cap at that pace; cap refuses calls, so it is taken only when the cap is then less
@@ -30,7 +38,7 @@ const judge = (
   if (severity(currentMode) < severity('cost_saving') || modeSinceMs === undefined) return undefined;
   const next = MODES[severity(currentMode) + 1];
   if (next === undefined) return undefined;
-  if (input.atMs < modeSinceMs + config.settleMs + QUARTER_MS) return undefined;
+  if (!hasSettled(input.atMs, modeSinceMs, config.settleMs)) return undefined;
   const forecast = forecastEndOfDayNano(input);
   if (BigInt(forecast) * 10_000n <= BigInt(input.capNano) * BigInt(config.overBp)) return undefined;
   if (next !== 'cap') return { to: next, forecast };

@@ -10,7 +10,7 @@ import {
 } from '../time';
 import { type CheckConfig, DEFAULT_WAREHOUSE_BASELINE_MIN_DAYS } from './config';
 import { judgeDay, percentOf as percent } from './ladder';
-import { lookAheadTrigger } from './look-ahead';
+import { hasSettled, lookAheadTrigger } from './look-ahead';
 import { type Mode, severity } from './modes';
 import type { SpendSnapshot } from './ports';
 import { executionName, type Severity, type Trigger } from './trigger';
@@ -125,7 +125,7 @@ const forecastStep = (
 ): Mode | undefined => {
   if (severity(currentMode) >= severity('cost_saving')) return undefined;
   if (severity(currentMode) < severity(config.forecastFirstMode)) return config.forecastFirstMode;
-  const settling = modeSinceMs !== undefined && atMs < modeSinceMs + config.forecastSettleMs + MS_PER_QUARTER;
+  const settling = modeSinceMs !== undefined && !hasSettled(atMs, modeSinceMs, config.forecastSettleMs);
   return settling ? undefined : 'cost_saving';
 };
 
@@ -209,9 +209,9 @@ export const spendTriggers = (
       day,
       summary:
         `at the last 15 minutes' pace the day ends at ${formatUsd(forecast)}, over ${overWhat}` +
-        (severity(currentMode) >= severity(config.forecastFirstMode) && forecastTo === 'cost_saving'
-          ? ` (${currentMode}, its token budgets held, has not slowed it enough)`
-          : ''),
+        (forecastTo === config.forecastFirstMode
+          ? ''
+          : ` (${currentMode}, its token budgets held, has not slowed it enough)`),
     });
   }
 

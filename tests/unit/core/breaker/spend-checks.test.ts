@@ -69,13 +69,14 @@ describe('the spend checks', () => {
   });
 
   describe('after the forecast took cache_aggressive at 11:40 (settle 300 s)', () => {
-    const overAt = (time: string, quarter: number) =>
+    // `since: null` is a cache_aggressive of unknown age (an explicit undefined would take the default).
+    const overAt = (time: string, quarter: number, quarterUsd = 100, since: number | null = at('11:40:00')) =>
       spendTriggers(
-        snapshot(2_000, { [quarter]: 100 }, [100]),
+        snapshot(2_000, { [quarter]: quarterUsd }, [quarterUsd]),
         at(time),
         'cache_aggressive',
         config,
-        at('11:40:00'),
+        since ?? undefined,
       );
 
     it('wait while its token budgets reach the consumers and a whole window of spend is seen since', () => {
@@ -91,24 +92,11 @@ describe('the spend checks', () => {
     });
 
     it('stay there once the budgets have brought the forecast under the cap', () => {
-      const calm = spendTriggers(
-        snapshot(2_000, { 48: 10 }, [10]),
-        at('12:00:00'),
-        'cache_aggressive',
-        config,
-        at('11:40:00'),
-      );
-      expect(calm).toEqual([]);
+      expect(overAt('12:00:00', 48, 10)).toEqual([]);
     });
 
     it('go straight on when cache_aggressive is of unknown age (a day carried over): it had its chance', () => {
-      const found = spendTriggers(
-        snapshot(2_000, { 48: 100 }, [100]),
-        at('12:00:00'),
-        'cache_aggressive',
-        config,
-      );
-      expect(found).toMatchObject([{ to_mode: 'cost_saving' }]);
+      expect(overAt('11:50:00', 47, 100, null)).toMatchObject([{ to_mode: 'cost_saving' }]);
     });
   });
 
